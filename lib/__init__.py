@@ -1,0 +1,1 @@
+"""Extraction review studio: API models, client, local engine, local server, review store."""
