@@ -1,0 +1,224 @@
+"""Checking a reviewer's corrected value against the schema type of its field.
+
+A correction is only useful if it is still the kind of value the schema asks for: a number column
+that ends up holding "n/a" breaks every export and downstream load. The review store calls
+:func:`coerce_value` before it appends a correction, so a bad value is refused with a message that
+names the field, what was typed and what the field takes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any, Optional
+
+_SEGMENT_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+class InvalidReviewValue(ValueError):
+    """A corrected value that does not fit its field's schema type; the message says what to type."""
+
+    def __init__(self, path: str, value: Any, expected: str) -> None:
+        self.path = path
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{value!r} is not valid for '{path}': this field takes {expected}.")
+
+
+def path_segments(path: str) -> list[str | int]:
+    """``items[2].amount`` -> ``["items", 2, "amount"]`` (the flattening's path syntax)."""
+    return [name if name else int(index) for name, index in _SEGMENT_RE.findall(path)]
+
+
+def field_schema_at(data_schema: dict[str, Any], path: str) -> Optional[dict[str, Any]]:
+    """The schema of the leaf at ``path`` inside one result object, or None when the schema does
+    not describe it (then any value is accepted: the schema cannot say it is wrong)."""
+    node: Optional[dict[str, Any]] = _resolve(data_schema, data_schema)
+    for segment in path_segments(path):
+        if node is None:
+            return None
+        if isinstance(segment, int):
+            node = _resolve(data_schema, node.get("items")) if _has_type(node, "array") else None
+        else:
+            node = _resolve(data_schema, (node.get("properties") or {}).get(segment))
+    return node
+
+
+def coerce_value(value: Any, field_schema: Optional[dict[str, Any]], path: str) -> Any:
+    """The value in its schema type (``"12.50"`` -> ``12.5`` for a number, a ``date`` -> its ISO
+    string), or :class:`InvalidReviewValue`. ``None`` is always allowed: it means "empty"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if not field_schema:
+        return value
+    enum = field_schema.get("enum")
+    if enum is not None:
+        return _coerce_enum(value, [item for item in enum if item is not None], path)
+    for kind in _types(field_schema):
+        coerced = _COERCERS.get(kind, _keep)(value, field_schema)
+        if coerced is not _NO:
+            return coerced
+    raise InvalidReviewValue(path, value, describe_type(field_schema))
+
+
+def describe_type(field_schema: dict[str, Any]) -> str:
+    """A short human phrase for what a field takes, used in error messages and column help."""
+    if field_schema.get("enum") is not None:
+        return "one of " + ", ".join(repr(item) for item in field_schema["enum"] if item is not None)
+    phrases = {
+        "number": "a number (e.g. 12.5)",
+        "integer": "a whole number (e.g. 3)",
+        "boolean": "true or false",
+        "string": _string_phrase(field_schema),
+    }
+    kinds = [kind for kind in _types(field_schema) if kind != "null"]
+    return " or ".join(phrases.get(kind, kind) for kind in kinds) or "any value"
+
+
+_NO = object()
+
+
+def _coerce_enum(value: Any, options: list[Any], path: str) -> Any:
+    if value in options:
+        return value
+    text = str(value).strip()
+    for option in options:
+        if str(option) == text:
+            return option
+    raise InvalidReviewValue(path, value, "one of " + ", ".join(repr(item) for item in options))
+
+
+def _coerce_number(value: Any, _schema: dict[str, Any]) -> Any:
+    if isinstance(value, bool):
+        return _NO
+    if isinstance(value, (int, float)):
+        return value if math.isfinite(value) else _NO
+    number = _parse_float(value)
+    return _NO if number is None else number
+
+
+def _coerce_integer(value: Any, _schema: dict[str, Any]) -> Any:
+    if isinstance(value, bool):
+        return _NO
+    number = float(value) if isinstance(value, (int, float)) else _parse_float(value)
+    if number is None or not math.isfinite(number) or not number.is_integer():
+        return _NO
+    return int(number)
+
+
+def _coerce_boolean(value: Any, _schema: dict[str, Any]) -> Any:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "yes", "1"}:
+        return True
+    if text in {"false", "no", "0"}:
+        return False
+    return _NO
+
+
+def _coerce_string(value: Any, schema: dict[str, Any]) -> Any:
+    fmt = schema.get("format")
+    if fmt == "date":
+        return _iso_date(value)
+    if fmt == "date-time":
+        return _iso_datetime(value)
+    if isinstance(value, (dict, list)):
+        return _NO
+    return value if isinstance(value, str) else str(value)
+
+
+def _keep(value: Any, _schema: dict[str, Any]) -> Any:
+    return value
+
+
+def _refuse(_value: Any, _schema: dict[str, Any]) -> Any:
+    return _NO
+
+
+_COERCERS = {
+    "number": _coerce_number,
+    "integer": _coerce_integer,
+    "boolean": _coerce_boolean,
+    "string": _coerce_string,
+    "null": _refuse,
+}
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    for parse in (date.fromisoformat, lambda raw: datetime.fromisoformat(raw).date()):
+        try:
+            return parse(text).isoformat()
+        except ValueError:
+            continue
+    return _NO
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    try:
+        return datetime.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        return _NO
+
+
+def _parse_float(value: Any) -> Optional[float]:
+    text = str(value).strip().replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _string_phrase(field_schema: dict[str, Any]) -> str:
+    return {"date": "an ISO date (YYYY-MM-DD)", "date-time": "an ISO date-time"}.get(
+        field_schema.get("format", ""), "text"
+    )
+
+
+def _types(field_schema: dict[str, Any]) -> list[str]:
+    """The JSON types a schema allows, in order, looking through ``anyOf`` / ``oneOf`` (how
+    pydantic spells Optional fields)."""
+    declared = field_schema.get("type")
+    if isinstance(declared, str):
+        return [declared]
+    if isinstance(declared, list):
+        return [str(kind) for kind in declared]
+    kinds: list[str] = []
+    for option in field_schema.get("anyOf") or field_schema.get("oneOf") or []:
+        if isinstance(option, dict):
+            kinds.extend(_types(option))
+    return kinds
+
+
+def _has_type(node: dict[str, Any], kind: str) -> bool:
+    return kind in _types(node) or (kind == "array" and "items" in node)
+
+
+def _resolve(root: dict[str, Any], node: Any) -> Optional[dict[str, Any]]:
+    """Follow local ``$ref``s (``#/$defs/...``) and unwrap a nullable ``anyOf``, so a pydantic-style
+    schema looks like a plain one."""
+    for _ in range(32):
+        if not isinstance(node, dict):
+            return None
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target.get(part) if isinstance(target, dict) else None
+            node = target
+            continue
+        options = [opt for opt in node.get("anyOf") or [] if isinstance(opt, dict) and opt.get("type") != "null"]
+        if len(options) == 1 and ("$ref" in options[0] or options[0].get("type") in ("object", "array")):
+            node = {**{k: v for k, v in node.items() if k != "anyOf"}, **options[0]}
+            continue
+        return node
+    return None
