@@ -25,10 +25,12 @@ from urllib.parse import urlsplit
 
 from lib.api.models import (
     ACTIVE_STATUSES,
+    TERMINAL_STATUSES,
     EXTRACT_EVENTS,
     ExtractConfiguration,
     WebhookConfiguration,
 )
+from lib.client import AuthenticationError, ClientError, ConnectionFailedError, PayloadTooLargeError
 
 # --- what the backend accepts ------------------------------------------------------------------
 
@@ -47,9 +49,10 @@ SUPPORTED_KINDS: dict[str, tuple[str, ...]] = {
     "md": (".md", ".markdown"),
 }
 
-#: The upload limit assumed when the backend does not say otherwise (Streamlit's own upload cap,
-#: ``server.maxUploadSize`` in ``.streamlit/config.toml``, is the same 100 MB).
-DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+#: The upload limit checked before sending: the local server's default (``EXTRACT_SERVER_MAX_FILE_MB``).
+#: The API has no route that tells a client its limit, so a backend configured otherwise answers 413,
+#: which the page shows on that file's own row.
+DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 EXTRACTION_TARGETS: tuple[str, ...] = ("per_doc", "per_page", "per_table_row")
 #: The seed's tiers first; ``agentic_plus`` and ``turbo`` are the newer ones the SDK knows.
@@ -561,9 +564,13 @@ def job_row(
     )
 
 
+#: The status of a table row for a file that never became a job.
+NOT_SENT = "NOT SENT"
+
+
 def failed_submission_row(file_name: str, error: str) -> JobRow:
     """A row for a file that never became a job (refused upload, rejected create, lost connection)."""
-    return JobRow(file_name=file_name, job_id=None, status="NOT SENT", elapsed_s=None, pages=None, error=error)
+    return JobRow(file_name=file_name, job_id=None, status=NOT_SENT, elapsed_s=None, pages=None, error=error)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -580,3 +587,30 @@ def format_duration(seconds: float) -> str:
         return f"{minutes} min {seconds:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def can_retry(status: str) -> bool:
+    """A job can be sent again once it has stopped without a result (or never became a job)."""
+    return status in (TERMINAL_STATUSES - {"COMPLETED"}) or status == NOT_SENT
+
+
+# --- errors in words ---------------------------------------------------------------------------
+
+
+def describe_failure(error: Exception, base_url: str) -> str:
+    """What went wrong talking to the backend, and what the analyst can do about it."""
+    if isinstance(error, ConnectionFailedError):
+        return (
+            f"The backend at {base_url} does not answer ({error}). Check that the server is running, that "
+            "the URL under 'Switch backend' in the sidebar is right, and that this machine can reach it."
+        )
+    if isinstance(error, AuthenticationError):
+        return (
+            f"The backend at {base_url} refused the API key: it is missing or wrong. Enter a valid key "
+            "under 'Switch backend' in the sidebar."
+        )
+    if isinstance(error, PayloadTooLargeError):
+        return f"The backend refused the file as too large: {error}"
+    if isinstance(error, ClientError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
