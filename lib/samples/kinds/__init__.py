@@ -1,0 +1,1 @@
+"""Content builders, one module per document kind: seeded data -> ``Built`` (content + truth)."""

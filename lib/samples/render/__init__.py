@@ -1,0 +1,1 @@
+"""One renderer per output format, all reading the same ``content.Doc``."""
