@@ -1,0 +1,123 @@
+"""PDF: the text layer through pymupdf, OCR for pages that have none.
+
+Speed matters here (a benchmark holds extraction to a small multiple of pymupdf's raw text
+extraction), so each page costs one ``get_text("words")`` call plus a grouping pass over
+MuPDF's own lines; tables are looked for only where the page gives a reason to.
+"""
+
+from __future__ import annotations
+
+import pymupdf
+
+from lib.engine.documents.layout import Segment, build_lines
+from lib.engine.documents.model import Box, Document, Line, Page, Word
+from lib.engine.documents.selection import page_selection
+from lib.engine.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+
+# A text layer whose characters are mostly U+FFFD or control codes (fonts without a Unicode
+# map) is no better than none: such pages are OCR'd.
+_MIN_GOOD_RATIO = 0.7
+
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
+def open_pdf(data: bytes) -> pymupdf.Document:
+    """Open and check a PDF; every way it can be unusable becomes one of our errors."""
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # MuPDF raises its own FileDataError / RuntimeError variants
+        raise CorruptDocument("the PDF is damaged or truncated and cannot be opened; export or save it again") from exc
+    if doc.needs_pass:
+        doc.close()
+        raise EncryptedDocument("the PDF is password-protected; remove the password and upload it again")
+    if doc.page_count == 0:
+        doc.close()
+        if b"%%EOF" not in data[-4096:]:
+            raise CorruptDocument("the PDF is truncated or damaged and has no readable pages; upload the complete file")
+        raise EmptyDocument("the PDF has no pages")
+    return doc
+
+
+def _plain(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def count_pdf_pages(data: bytes) -> int:
+    doc = open_pdf(data)
+    try:
+        return doc.page_count
+    finally:
+        doc.close()
+
+
+def _usable(words: list[tuple]) -> bool:
+    total = good = 0
+    for w in words:
+        text = w[4]
+        total += len(text)
+        good += sum(1 for ch in text if ch.isprintable() and ch != "\ufffd")
+    return total > 0 and good / total >= _MIN_GOOD_RATIO
+
+
+def text_lines(words: list[tuple]) -> list[Line]:
+    """Lines from ``get_text("words", sort=False)`` tuples ``(x0, y0, x1, y1, text, block, line, n)``:
+    MuPDF's own lines become segments, which ``build_lines`` joins into rows."""
+    segments: list[Segment] = []
+    key = None
+    current: list[Word] = []
+    for x0, y0, x1, y1, text, block, line, _ in words:
+        if (block, line) != key:
+            if current:
+                segments.append(_segment(current))
+            current = []
+            key = (block, line)
+        current.append(Word(text, Box(x0, y0, x1 - x0, y1 - y0)))
+    if current:
+        segments.append(_segment(current))
+    return build_lines(segments)
+
+
+def _segment(words: list[Word]) -> Segment:
+    first, last = words[0].box, words[-1].box
+    y0 = min(w.box.y for w in words)
+    y1 = max(w.box.y1 for w in words)
+    return Segment(first.x, y0, last.x1, y1, words)
+
+
+def _page_has_graphics(page: pymupdf.Page) -> bool:
+    return bool(page.get_images(full=False)) or bool(page.get_cdrawings())
+
+
+def parse_page(page: pymupdf.Page, number: int) -> Page:
+    """One PDF page: the text layer when it is usable, otherwise OCR of the rendered page."""
+    from lib.engine.documents import ocr, tables
+
+    rect = page.rect
+    words = page.get_text("words", sort=False)
+    if _usable(words):
+        result = Page(number=number, width=rect.width, height=rect.height, lines=text_lines(words))
+        result.tables = tables.pdf_tables(page, number, result.lines)
+        return result
+    if _page_has_graphics(page):
+        return ocr.ocr_pdf_page(page, number)
+    return Page(number=number, width=rect.width, height=rect.height)
+
+
+def parse_pdf(data: bytes, filename: str, target_pages: str | None, max_pages: int | None) -> Document:
+    """Only the selected pages are parsed; ``total_pages`` keeps the source's count."""
+    doc = open_pdf(data)
+    try:
+        total = doc.page_count
+        numbers = page_selection(target_pages, max_pages, total)
+        pages = []
+        for number in numbers:
+            try:
+                page = doc.load_page(number - 1)
+            except Exception as exc:
+                raise CorruptDocument(f"page {number} of the PDF is damaged and cannot be read ({_plain(exc)})") from exc
+            pages.append(parse_page(page, number))
+        return Document(filename=filename, kind="pdf", pages=pages, total_pages=total)
+    finally:
+        doc.close()
