@@ -1,0 +1,387 @@
+"""Finding where a field's value is printed: labels, synonyms, and the candidates they point at.
+
+The document is indexed once (``DocIndex``): every line of every page with its row (lines
+whose boxes overlap vertically), its neighbour to the right and the line below it. A field
+becomes a set of weighted label phrases (``Field`` name, title, quoted words in the
+description, and the synonym groups those mention). A candidate is then a label occurrence
+plus the value it points at, read in one of four ways, each with a structure score:
+
+- ``Label: value`` inside one line (1.0), ``Label value`` inside one line (0.8),
+- the label alone on its line and the value in the next line on the same row (0.95),
+- the value in the line just below the label (0.85).
+
+Every candidate's evidence is ``label quality x structure x type validity``; the confidence
+model compares the best candidate with the best *competing* one (a different value).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Optional
+
+from lib.engine.documents.model import Box, Document, Line, Page
+from lib.engine.schema import Field
+from lib.engine.values import Conventions, Typed, fold, typed_candidates
+
+# Synonym groups: labels that mean the same thing on business documents. A field mentioning any
+# member (in its name, title or description) is looked up under every member.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("total", "total amount", "amount due", "balance due", "grand total", "total due", "invoice total",
+     "amount payable", "total payable", "total to pay", "total paid", "order total", "total incl vat",
+     "total (incl. vat)", "gesamtbetrag", "montant total"),
+    ("subtotal", "sub total", "net amount", "net total", "total net", "total before tax", "zwischensumme"),
+    ("tax", "vat", "sales tax", "tax amount", "gst", "vat amount", "total tax", "mwst", "tva"),
+    ("invoice number", "invoice no", "invoice #", "invoice num", "inv no", "invoice id", "invoice nr",
+     "rechnungsnummer"),
+    ("invoice date", "date of issue", "issue date", "date issued", "issued", "billing date", "invoice dated"),
+    ("due date", "payment due", "pay by", "payment due date", "due by", "due"),
+    ("vendor", "seller", "supplier", "from", "billed by", "issued by", "company", "sold by"),
+    ("customer", "bill to", "billed to", "client", "buyer", "sold to", "customer name", "invoice to"),
+    ("account number", "account no", "account #", "acct no", "iban", "account"),
+    ("account holder", "account name", "holder", "customer name", "name"),
+    ("opening balance", "previous balance", "beginning balance", "balance brought forward", "brought forward",
+     "start balance", "opening"),
+    ("closing balance", "new balance", "ending balance", "balance carried forward", "carried forward",
+     "end balance", "closing"),
+    ("period start", "from", "period from", "statement period"),
+    ("period end", "to", "period to", "statement period"),
+    ("bank name", "bank"),
+    ("po number", "purchase order", "po no", "po #", "order number", "order no", "p o number"),
+    ("order date", "po date", "date of order", "ordered"),
+    ("delivery date", "deliver by", "delivery", "ship date", "requested delivery"),
+    ("description", "item", "details", "product", "service", "particulars", "article", "transaction",
+     "payee", "narrative", "text"),
+    ("quantity", "qty", "units", "hours", "count", "menge"),
+    ("unit price", "price", "rate", "unit cost", "price per unit", "each", "unit"),
+    ("amount", "line total", "ext price", "value", "sum", "betrag"),
+    ("balance", "running balance"),
+    ("sku", "item code", "code", "article no", "part number", "item no", "product code"),
+    ("payment method", "paid by", "payment", "payment type", "tender", "paid with", "method"),
+    ("phone", "telephone", "tel", "phone number", "mobile", "phone no"),
+    ("email", "e-mail", "email address", "mail"),
+    ("receipt number", "receipt no", "receipt #", "transaction id", "transaction no", "trans #", "receipt"),
+    ("merchant name", "store", "shop", "merchant", "restaurant"),
+    ("date of birth", "born", "birth date", "dob", "birthday"),
+    ("date of expiry", "expiry date", "expires", "valid until", "expiry", "expiration date"),
+    ("date of issue", "issue date", "issued on", "issued"),
+    ("document number", "card number", "document no", "card no", "id number", "passport no"),
+    ("surname", "last name", "family name"),
+    ("given names", "first name", "given name", "forenames", "first names"),
+    ("postal code", "zip", "zip code", "postcode", "post code"),
+    ("street", "street address", "address line", "address"),
+    ("signature date", "date signed", "signed on"),
+    ("annual income", "yearly income", "gross income", "income"),
+    ("employment status", "employment", "occupation status"),
+    ("application type", "type of application", "application for", "applying for"),
+    ("application id", "application number", "reference number", "application no", "reference", "ref"),
+    ("effective date", "commencement date", "start date", "effective as of"),
+    ("termination date", "end date", "expiration date", "expires on"),
+    ("governing law", "jurisdiction", "applicable law", "governed by"),
+    ("notice period", "notice"),
+    ("payment terms", "terms", "net"),
+    ("contract value", "total value", "contract amount", "fee", "fees", "annual value"),
+    ("report date", "date of report", "dated"),
+    ("author", "prepared by", "written by"),
+    ("grand total", "total", "overall total"),
+)
+
+STRUCTURE_COLON = 1.0
+STRUCTURE_RIGHT = 0.95
+STRUCTURE_BELOW = 0.85
+STRUCTURE_INLINE = 0.8
+UNLABELLED = 0.35  # a typed value found without any label (only when it is the only one)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str  # folded
+    weight: float
+    tokens: tuple[str, ...] = ()
+
+
+@dataclass
+class IndexedLine:
+    page: Page
+    line: Line
+    folded: str
+    row: int  # row index on the page
+    right: Optional["IndexedLine"] = None
+    below: Optional["IndexedLine"] = None
+
+
+@dataclass
+class PageIndex:
+    page: Page
+    lines: list[IndexedLine]
+    rows: list[list[IndexedLine]]
+
+
+@dataclass
+class Candidate:
+    """A value for a field and the evidence behind it."""
+
+    value: object
+    typed: Typed
+    source: IndexedLine  # the line the value text is in
+    label: Optional[IndexedLine]
+    label_quality: float
+    structure: float
+    score: float = 0.0
+    key: str = ""  # the label text as printed, for sibling comparison
+
+    @property
+    def parsing_confidence(self) -> float:
+        conf = self.source.line.confidence
+        if self.label is not None and self.label is not self.source:
+            conf = min(conf, 1.0 if self.label.line.confidence is None else self.label.line.confidence) ** 0.5 * conf ** 0.5
+        return max(0.0, min(1.0, conf))
+
+
+@dataclass
+class DocIndex:
+    document: Document
+    pages: list[PageIndex]
+    conventions: Conventions
+    by_number: dict[int, PageIndex] = field(default_factory=dict)
+
+    def scope(self, pages: Optional[Iterable[int]]) -> list[PageIndex]:
+        if pages is None:
+            return self.pages
+        return [self.by_number[n] for n in pages if n in self.by_number]
+
+
+def index_document(document: Document, conventions: Conventions) -> DocIndex:
+    pages = [index_page(p) for p in document.pages]
+    return DocIndex(document, pages, conventions, {p.page.number: p for p in pages})
+
+
+def index_page(page: Page) -> PageIndex:
+    """Rows by vertical overlap, then right and below neighbours."""
+    ordered = sorted(page.lines, key=lambda l: (l.box.y + l.box.h / 2, l.box.x))
+    rows: list[list[Line]] = []
+    centre = -1e9
+    for line in ordered:
+        mid = line.box.y + line.box.h / 2
+        if rows and abs(mid - centre) <= max(2.0, 0.5 * min(line.box.h, rows[-1][0].box.h)):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+            centre = mid
+    indexed_rows: list[list[IndexedLine]] = []
+    for r, row in enumerate(rows):
+        row.sort(key=lambda l: l.box.x)
+        indexed_rows.append([IndexedLine(page, l, fold_label(l.text), r) for l in row])
+    for r, row in enumerate(indexed_rows):
+        for a, b in zip(row, row[1:]):
+            a.right = b
+        for item in row:
+            item.below = _below(item, indexed_rows[r + 1 : r + 3])
+    flat = [item for row in indexed_rows for item in row]
+    return PageIndex(page, flat, indexed_rows)
+
+
+def _below(item: IndexedLine, rows: list[list[IndexedLine]]) -> Optional[IndexedLine]:
+    box = item.line.box
+    for row in rows:
+        for other in row:
+            ob = other.line.box
+            if ob.y - box.y1 > 2.5 * max(box.h, 1.0):
+                return None
+            overlap = min(box.x1, ob.x1) - max(box.x, ob.x)
+            if overlap > 0.3 * min(box.w, ob.w) or abs(ob.x - box.x) < 0.5 * box.h:
+                return other
+    return None
+
+
+def fold_label(text: str) -> str:
+    """Fold a label for comparison: lower case, ``#``/``No.`` kept as words, punctuation spaced."""
+    t = text.lower().replace("#", " # ").replace("&", " and ")
+    t = re.sub(r"[_\-./()\[\],;]+", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+# --- field phrases ------------------------------------------------------------------------------
+
+
+def split_name(name: str) -> str:
+    """``invoiceNumber`` / ``invoice_number`` / ``Invoice-Number`` -> ``invoice number``."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return fold_label(spaced)
+
+
+def field_phrases(f: Field, parent: Optional[Field] = None, hints: Iterable[str] = ()) -> tuple[Phrase, ...]:
+    return _field_phrases(split_name(f.name), f.title, f.description, split_name(parent.name) if parent else "",
+                          tuple(hints))
+
+
+@lru_cache(maxsize=4096)
+def _field_phrases(name: str, title: str, description: str, parent: str, hints: tuple[str, ...]) -> tuple[Phrase, ...]:
+    weights: dict[str, float] = {}
+
+    def add(text: str, weight: float) -> None:
+        key = fold_label(text)
+        if key and weight > weights.get(key, 0.0):
+            weights[key] = weight
+
+    add(name, 1.0)
+    if parent:
+        add(f"{parent} {name}", 1.0)
+    if title:
+        add(title, 1.0)
+    for quoted in re.findall(r"['\"“‘(]([^'\"”’()]{1,40})['\"”’)]", description):
+        for part in re.split(r",|/|\bor\b", quoted):
+            add(part, 0.95)
+    for hint in hints:
+        add(hint, 1.0)
+    sources = [(name, 0.9), (fold_label(title), 0.9)]
+    if parent:
+        sources.append((f"{parent} {name}", 0.85))
+    for text, weight in sources:
+        padded = f" {text} "
+        for group in SYNONYMS:
+            if any(f" {fold_label(member)} " in padded for member in group):
+                for member in group:
+                    add(member, weight * (0.95 if fold_label(member) in (name, parent) else 0.9))
+    name_tokens = name.split()
+    if len(name_tokens) > 1 and name_tokens[-1] not in ("number", "no", "date", "name", "id"):
+        add(name_tokens[-1], 0.6)
+    return tuple(Phrase(text, weight, tuple(text.split())) for text, weight in weights.items())
+
+
+@lru_cache(maxsize=4096)
+def phrase_regex(phrases: tuple[Phrase, ...]) -> re.Pattern[str]:
+    ordered = sorted((p.text for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in ordered) + r")(?![a-z0-9])")
+
+
+def label_quality(key: str, phrase: Phrase) -> float:
+    """How well a printed label (folded) names the field: 1.0 for the phrase itself, less for
+    each extra word the label carries ("total tax" is a weaker label for "total" than "total")."""
+    key_tokens = [t for t in key.split() if t not in (":", "#") and not t.isdigit() and t != "%"]
+    if not key_tokens:
+        return 0.0
+    extra = max(0, len(key_tokens) - len(phrase.tokens))
+    return phrase.weight * (0.55 ** extra)
+
+
+# --- candidates ---------------------------------------------------------------------------------
+
+_COLON = re.compile(r":(?!\d)|\s[-–]\s|\t")
+
+
+def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex], conv: Conventions,
+                    hint: str, wide: bool = False) -> list[Candidate]:
+    """Every labelled candidate for field ``f`` on the given pages."""
+    pattern = phrase_regex(phrases)
+    by_text = {p.text: p for p in phrases}
+    out: list[Candidate] = []
+    for page in pages:
+        for item in page.lines:
+            if not item.folded:
+                continue
+            match = pattern.search(item.folded)
+            if match is None:
+                continue
+            out.extend(_candidates_at(f, item, match, by_text[match.group(0)], conv, hint, wide))
+    return out
+
+
+def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Phrase, conv: Conventions,
+                   hint: str, wide: bool) -> list[Candidate]:
+    text = item.line.text
+    colon = _COLON.search(text)
+    out: list[Candidate] = []
+    if colon is not None:
+        key = fold_label(text[: colon.start()])
+        value_text, value_start = text[colon.end():], colon.end()
+        if match.start() >= len(key) + 1 and key:
+            return out  # the phrase is in the value part, not in the label
+        structure = STRUCTURE_COLON
+    else:
+        key = item.folded
+        value_text, value_start = "", len(text)
+        label_end = _raw_offset(text, match.end())
+        if match.start() == 0 and label_end < len(text):
+            key = fold_label(text[:label_end])
+            value_text, value_start = text[label_end:], label_end
+        structure = STRUCTURE_INLINE
+    quality = label_quality(key, phrase)
+    if quality <= 0.2:
+        return out
+    if value_text.strip():
+        out += _typed_from(f, item, value_text, value_start, item, quality, structure, conv, hint, key)
+    if not value_text.strip() or wide:
+        for neighbour, structure in ((item.right, STRUCTURE_RIGHT), (item.below, STRUCTURE_BELOW)):
+            if neighbour is not None and not _looks_like_label(neighbour.line.text):
+                out += _typed_from(f, neighbour, neighbour.line.text, 0, item, quality, structure, conv, hint, key)
+    return out
+
+
+def _looks_like_label(text: str) -> bool:
+    return text.rstrip().endswith(":") and len(text) < 40
+
+
+def _raw_offset(text: str, folded_end: int) -> int:
+    """Map an offset in ``fold_label(text)`` back to ``text`` by counting alphanumerics."""
+    target = sum(1 for ch in fold_label(text)[:folded_end] if ch.isalnum())
+    seen = 0
+    for i, ch in enumerate(text):
+        if ch.isalnum():
+            seen += 1
+            if seen == target:
+                end = i + 1
+                while end < len(text) and text[end] in ".#:":
+                    end += 1
+                return end
+    return len(text)
+
+
+def _typed_from(f: Field, source: IndexedLine, value_text: str, offset: int, label: IndexedLine, quality: float,
+                structure: float, conv: Conventions, hint: str, key: str) -> list[Candidate]:
+    hits = typed_candidates(value_text, f.kind, f.format, f.enum, conv, hint)
+    out = []
+    for rank, hit in enumerate(hits[:3]):
+        lead = value_text[: hit.start].strip(" :#-–\t")
+        position = 1.0 if not lead else 0.75 if len(lead) < 6 else 0.5
+        position *= 0.85 ** rank
+        typed = Typed(hit.value, hit.text, offset + hit.start, hit.quality)
+        out.append(Candidate(hit.value, typed, source, label, quality, structure * position, key=key))
+    return out
+
+
+def unlabelled_candidates(f: Field, pages: list[PageIndex], conv: Conventions, hint: str) -> list[Candidate]:
+    """Typed values found anywhere (an email address, a currency code) when no label names the
+    field: used only for types that are recognisable on their own."""
+    out = []
+    for page in pages:
+        for item in page.lines:
+            for hit in typed_candidates(item.line.text, f.kind, f.format, f.enum, conv, hint)[:2]:
+                out.append(Candidate(hit.value, hit, item, None, UNLABELLED, 1.0))
+    return out
+
+
+def span_box(item: IndexedLine, start: int, length: int) -> Box:
+    """The box of ``line.text[start:start+length]`` from its words (or a proportional slice)."""
+    line = item.line
+    if line.words:
+        boxes = []
+        cursor = 0
+        end = start + length
+        for word in line.words:
+            pos = line.text.find(word.text, cursor)
+            if pos < 0:
+                boxes = []
+                break
+            cursor = pos + len(word.text)
+            if pos < end and cursor > start:
+                boxes.append(word.box)
+        if boxes:
+            out = boxes[0]
+            for b in boxes[1:]:
+                out = out.union(b)
+            return out
+    n = max(1, len(line.text))
+    box = line.box
+    return Box(box.x + box.w * start / n, box.y, box.w * length / n, box.h)

@@ -1,0 +1,270 @@
+"""The schema walk: fill every field of a compiled schema from evidence in an indexed document.
+
+Objects are walked property by property; scalar siblings are located together so that a
+label can be claimed by the field it names best ("Total Tax: 5.00" belongs to ``tax``, not to
+``total``). Arrays of objects come from the best-matching table; arrays of scalars from a
+labelled list ("Skills: Python, SQL") or a matching table column. A field without evidence
+is ``None`` with every confidence 0, and the walk records a ``Leaf`` for each value so the
+metadata can follow the result's nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from lib.engine import confidence
+from lib.engine.documents.model import Cell, Page
+from lib.engine.locate import (
+    UNLABELLED,
+    Candidate,
+    DocIndex,
+    PageIndex,
+    field_phrases,
+    find_candidates,
+    fold_label,
+    span_box,
+    split_name,
+    unlabelled_candidates,
+)
+from lib.engine.schema import Field
+from lib.engine.tables import TableMatch, best_table, cell_at
+from lib.engine.values import Conventions, find_numbers, satisfies, typed_candidates
+
+SELF_EVIDENT = re.compile(r"\b(email|e mail|url|website|phone|telephone|iban)\b")
+CURRENCY_HINT = re.compile(r"\bcurrency\b")
+CLAIM_PENALTY = 0.4
+
+
+@dataclass
+class Leaf:
+    """One extracted leaf value with its evidence."""
+
+    value: Any = None
+    extraction: float = 0.0
+    parsing: float = 0.0
+    citations: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Options:
+    wide: bool = False  # tier "agentic": look right/below even after an inline value, unlabelled fallback
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field name -> extra label phrases
+
+
+def citation(page: Page, text: str, box: Any) -> dict[str, Any]:
+    return {
+        "page": page.number,
+        "matching_text": text,
+        "bounding_boxes": [box.as_dict()] if box is not None else [],
+        "page_dimensions": {"width": round(page.width, 2), "height": round(page.height, 2)},
+    }
+
+
+def hint_of(f: Field, parent: Optional[Field]) -> str:
+    """The folded words describing what a field holds (for picking string sub-kinds)."""
+    parts = [split_name(f.name), fold_label(f.title)]
+    if parent is not None and parent.name:
+        parts.insert(0, split_name(parent.name))
+    return " ".join(p for p in parts if p)
+
+
+class Walker:
+    def __init__(self, index: DocIndex, options: Options) -> None:
+        self.index = index
+        self.options = options
+        self.conv: Conventions = index.conventions
+
+    # --- objects ------------------------------------------------------------------------------
+
+    def object(self, node: Field, pages: list[PageIndex], parent: Optional[Field] = None) -> tuple[dict, dict]:
+        scalars = [c for c in node.children if c.is_scalar]
+        context = node if node.name else None
+        found = {c.name: self.candidates(c, pages, context) for c in scalars}
+        _claim_labels(found)
+        values: dict[str, Any] = {}
+        metas: dict[str, Any] = {}
+        for child in node.children:
+            if child.is_scalar:
+                leaf = self.choose(child, found[child.name], pages, context)
+                values[child.name], metas[child.name] = leaf.value, leaf
+            elif child.kind == "object":
+                values[child.name], metas[child.name] = self.object(child, pages, node)
+            else:
+                values[child.name], metas[child.name] = self.array(child, pages)
+        return values, metas
+
+    def candidates(self, f: Field, pages: list[PageIndex], parent: Optional[Field]) -> list[Candidate]:
+        phrases = field_phrases(f, parent, self.options.hints.get(f.name, ()))
+        hint = hint_of(f, parent)
+        found = find_candidates(f, phrases, pages, self.conv, hint, self.options.wide)
+        for cand in found:
+            cand.score = cand.label_quality * cand.structure * cand.typed.quality
+        found = [c for c in found if satisfies(c.value, f.constraints)]
+        if not found:
+            found = self.fallback(f, pages, hint)
+        return found
+
+    def fallback(self, f: Field, pages: list[PageIndex], hint: str) -> list[Candidate]:
+        """Values recognisable without a label: an email or phone number, a currency from the
+        amounts' symbols, an enum value printed on its own; with tier "agentic", any typed
+        value when it is the only one of its kind."""
+        if CURRENCY_HINT.search(hint):
+            return self.currency(f, pages)
+        if not (SELF_EVIDENT.search(hint) or f.format in ("email", "uri") or f.enum or self.options.wide):
+            return []
+        found = [c for c in unlabelled_candidates(f, pages, self.conv, hint) if satisfies(c.value, f.constraints)]
+        for cand in found:
+            cand.score = UNLABELLED * cand.typed.quality
+        if not (SELF_EVIDENT.search(hint) or f.format in ("email", "uri") or f.enum):
+            distinct = {repr(c.value) for c in found}
+            return found if len(distinct) == 1 else []
+        return found
+
+    def currency(self, f: Field, pages: list[PageIndex]) -> list[Candidate]:
+        """The currency of the document's amounts, when they agree on one."""
+        found: list[Candidate] = []
+        for page in pages:
+            for item in page.lines:
+                for typed, amount in find_numbers(item.line.text, self.conv):
+                    if amount.currency and (not f.enum or amount.currency in f.enum):
+                        found.append(Candidate(amount.currency, typed, item, None, 0.8, 1.0, score=0.8))
+        counts = Counter(c.value for c in found)
+        if not counts:
+            return []
+        top, n = counts.most_common(1)[0]
+        share = n / sum(counts.values())
+        for cand in found:
+            cand.score = 0.8 * share if cand.value == top else 0.8 * (1 - share)
+        return found
+
+    def choose(self, f: Field, found: list[Candidate], pages: list[PageIndex], parent: Optional[Field]) -> Leaf:
+        if not found:
+            return Leaf()
+        found.sort(key=lambda c: (-c.score, c.source.page.number, c.source.line.box.y))
+        best = found[0]
+        if best.score <= 0:
+            return Leaf()
+        rivals = [c.score for c in found[1:] if c.value != best.value]
+        extraction = confidence.extraction_confidence(best.score, rivals)
+        box = span_box(best.source, best.typed.start, len(best.typed.text))
+        return Leaf(best.value, extraction, best.parsing_confidence, [citation(best.source.page, best.typed.text, box)])
+
+    # --- arrays -------------------------------------------------------------------------------
+
+    def array(self, node: Field, pages: list[PageIndex]) -> tuple[list, list]:
+        assert node.items is not None
+        if node.items.kind == "object":
+            values, metas = self.table_items(node, pages)
+        elif node.items.is_scalar:
+            values, metas = self.scalar_list(node, pages)
+        else:
+            values, metas = [], []
+        if node.max_items is not None:
+            values, metas = values[: node.max_items], metas[: node.max_items]
+        return values, metas
+
+    def tables_in(self, pages: list[PageIndex]) -> list:
+        return [t for p in pages for t in p.page.tables]
+
+    def table_items(self, node: Field, pages: list[PageIndex]) -> tuple[list, list]:
+        item = node.items
+        assert item is not None
+        match = best_table(item, self.tables_in(pages), self.options.hints, field_phrases(node))
+        if match is None:
+            return [], []
+        return self.rows(item, match)
+
+    def rows(self, item: Field, match: TableMatch) -> tuple[list, list]:
+        pages = {p.page.number: p.page for p in self.index.pages}
+        values, metas = [], []
+        for row in match.rows:
+            value, meta = {}, {}
+            for prop in item.children:
+                if prop.is_scalar and prop.name in match.columns:
+                    column = match.columns[prop.name]
+                    leaf = self.cell(prop, cell_at(row, column), column.quality, match.score, pages[row.page])
+                elif prop.is_scalar:
+                    leaf = Leaf()
+                else:
+                    value[prop.name], meta[prop.name] = _empty(prop)
+                    continue
+                value[prop.name], meta[prop.name] = leaf.value, leaf
+            if any(v is not None for v in value.values()):
+                values.append(value)
+                metas.append(meta)
+        return values, metas
+
+    def cell(self, prop: Field, cell: Optional[Cell], column_quality: float, table_quality: float, page: Page) -> Leaf:
+        if cell is None:
+            return Leaf()
+        hint = hint_of(prop, None)
+        hits = typed_candidates(cell.text, prop.kind, prop.format, prop.enum, self.conv, hint)
+        hits = [h for h in hits if satisfies(h.value, prop.constraints)]
+        if not hits:
+            return Leaf()
+        hit = hits[0]
+        quality = hit.quality * (0.8 if len(hits) > 1 and prop.kind != "string" else 1.0)
+        extraction = confidence.cell_confidence(column_quality, table_quality, quality)
+        box = cell.box
+        return Leaf(hit.value, extraction, cell.confidence, [citation(page, hit.text, box)])
+
+    def scalar_list(self, node: Field, pages: list[PageIndex]) -> tuple[list, list]:
+        """``Skills: Python, SQL, Go`` -> three strings, each cited; or a matching table column."""
+        item = node.items
+        assert item is not None
+        probe = Field(name=node.name, kind="string", title=node.title, description=node.description)
+        found = self.candidates(probe, pages, None)
+        found = [c for c in found if c.label is not None]
+        if not found:
+            return [], []
+        found.sort(key=lambda c: -c.score)
+        best = found[0]
+        text = best.source.line.text[best.typed.start :]
+        values, metas = [], []
+        cursor = best.typed.start
+        for part in re.split(r"[,;•|]|\band\b", text):
+            stripped = part.strip()
+            start = best.source.line.text.find(stripped, cursor) if stripped else -1
+            if start < 0:
+                continue
+            cursor = start + len(stripped)
+            hits = typed_candidates(stripped, item.kind, item.format, item.enum, self.conv, hint_of(item, None))
+            if not hits:
+                continue
+            hit = hits[0]
+            box = span_box(best.source, start + hit.start, len(hit.text))
+            extraction = confidence.extraction_confidence(best.score * hit.quality, [])
+            values.append(hit.value)
+            metas.append(Leaf(hit.value, extraction, best.parsing_confidence,
+                              [citation(best.source.page, hit.text, box)]))
+        return values, metas
+
+
+def _empty(node: Field) -> tuple[Any, Any]:
+    """The unanswered shape of a field: null leaves, empty arrays, objects of those."""
+    if node.is_scalar:
+        return None, Leaf()
+    if node.kind == "array":
+        return [], []
+    values, metas = {}, {}
+    for child in node.children:
+        values[child.name], metas[child.name] = _empty(child)
+    return values, metas
+
+
+def _claim_labels(found: dict[str, list[Candidate]]) -> None:
+    """A label line serves the sibling it names best: other fields' candidates that rely on
+    the same label with a weaker match are discounted."""
+    best_on: dict[int, float] = {}
+    for cands in found.values():
+        for cand in cands:
+            if cand.label is not None:
+                key = id(cand.label)
+                best_on[key] = max(best_on.get(key, 0.0), cand.label_quality)
+    for cands in found.values():
+        for cand in cands:
+            if cand.label is not None and cand.label_quality + 1e-9 < best_on[id(cand.label)]:
+                cand.score *= CLAIM_PENALTY
