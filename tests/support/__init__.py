@@ -1,0 +1,1 @@
+"""Helpers that start real servers for the tests (no mocks of our own components)."""
