@@ -6,6 +6,7 @@ printed span, every per-page span landed on its page) and rendered to the reques
 
 from __future__ import annotations
 
+import inspect
 import random
 import re
 from typing import Any, Callable
@@ -13,6 +14,7 @@ from typing import Any, Callable
 from .content import printed_values
 from .kinds import invoice, statement
 from .kinds.base import Built, leaf_paths
+from .render import flow, scan
 from .render.pdf import render_pdf
 from .sample import EXTENSIONS, FORMATS, Sample
 
@@ -36,9 +38,19 @@ def make_sample(kind: str, *, fmt: str = "pdf", layout: int = 0, seed: int = 0, 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {list(FORMATS)}")
     builder, n_layouts = KINDS[kind]
+    allowed = kind_options(kind)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ValueError(f"{kind} does not take {unknown}; its options are {allowed}")
     rng = random.Random(f"{kind}:{layout}:{seed}")
     built = builder(rng, layout % n_layouts, **options)
     return _render(built, kind, fmt, layout % n_layouts, seed)
+
+
+def kind_options(kind: str) -> list[str]:
+    """The keyword options ``make_sample`` accepts for ``kind`` (``rows``, ``items``, ``font``, ...)."""
+    params = inspect.signature(KINDS[kind][0]).parameters.values()
+    return [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
 def _render(built: Built, kind: str, fmt: str, layout: int, seed: int) -> Sample:
@@ -47,7 +59,7 @@ def _render(built: Built, kind: str, fmt: str, layout: int, seed: int) -> Sample
     missing = sorted(set(truth) - set(printed_all))
     if missing:
         raise AssertionError(f"{kind} layout {layout}: truth not printed: {missing[:5]}")
-    data, pages, span_pages = _RENDERERS[fmt](built)
+    data, pages, span_pages = _RENDERERS[fmt](built, seed)
     page_printed = _page_printed(built, printed_all, span_pages)
     name = f"{kind}-l{layout}-s{seed}.{EXTENSIONS[fmt]}"
     return Sample(
@@ -80,11 +92,33 @@ def _page_printed(built: Built, printed_all: dict[str, str], span_pages: dict[st
     return out
 
 
-def _pdf(built: Built) -> tuple[bytes, int, dict[str, int]]:
+Rendered = tuple[bytes, int, dict[str, int]]
+
+
+def _pdf(built: Built, seed: int) -> Rendered:
     rendered = render_pdf(built.doc)
     return rendered.data, rendered.pages, rendered.span_pages
 
 
-_RENDERERS: dict[str, Callable[[Built], tuple[bytes, int, dict[str, int]]]] = {
+def _scanned(fmt: str) -> Callable[[Built, int], Rendered]:
+    def render(built: Built, seed: int) -> Rendered:
+        rendered = render_pdf(built.doc)
+        images = scan.scan_images(rendered.data, random.Random(f"scan:{seed}"))
+        data = scan.to_scanned_pdf(images) if fmt == "scanned_pdf" else scan.to_image(images, fmt)
+        return data, rendered.pages, rendered.span_pages
+
+    return render
+
+
+def _flowing(fmt: str) -> Callable[[Built, int], Rendered]:
+    def render(built: Built, seed: int) -> Rendered:
+        return flow.RENDERERS[fmt](built.doc), 1, {}
+
+    return render
+
+
+_RENDERERS: dict[str, Callable[[Built, int], Rendered]] = {
     "pdf": _pdf,
+    **{fmt: _scanned(fmt) for fmt in ("scanned_pdf", "png", "jpeg", "tiff")},
+    **{fmt: _flowing(fmt) for fmt in flow.RENDERERS},
 }
