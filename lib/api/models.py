@@ -274,6 +274,12 @@ class ParseJob(ApiModel):
     tier: Optional[str] = None
 
 
+class ParseJobList(ApiModel):
+    items: list[ParseJob] = Field(default_factory=list)
+    next_page_token: Optional[str] = None
+    total_size: Optional[int] = None
+
+
 class ParsePageText(ApiModel):
     page_number: int
     text: str

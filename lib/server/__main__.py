@@ -7,24 +7,13 @@ Binds the socket itself so that ``--port 0`` picks a free port, then prints one 
 from __future__ import annotations
 
 import logging
-import socket
 import sys
 from typing import Sequence
 
 import uvicorn
 
-from lib.server.app import create_app
+from lib.server.app import bind_socket, create_app
 from lib.server.settings import SettingsError, parse_args, settings_from_env
-
-
-def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(512)
-    sock.set_inheritable(True)
-    return sock
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        sock = bind(settings.host, settings.port)
+        sock = bind_socket(settings.host, settings.port)
     except OSError as error:
         print(f"error: cannot listen on {settings.host}:{settings.port}: {error}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import socket
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
@@ -134,6 +135,16 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _json_error(500, f"Internal server error ({type(error).__name__}); the server log has details.")
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket bound before uvicorn starts, so port 0 yields a known free port with no race."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(512)
+    return sock
 
 
 def create_app(settings: ServerSettings) -> FastAPI:

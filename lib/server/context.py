@@ -124,7 +124,7 @@ class ServerContext:
         if result.how in ("cancelled", "stopping"):
             return  # the store already says CANCELLED (or the job resumes after a restart)
         if result.how != "done":
-            self._finish(job["id"], "FAILED", error_message=self._limit_message(result))
+            self._finish(job["id"], "FAILED", error_message=self.limit_message(result))
             return
         status, value = result.outcome
         if status != "ok":
@@ -141,7 +141,7 @@ class ServerContext:
                 usage=value["usage"],
             )
 
-    def _limit_message(self, result: RunResult) -> str:
+    def limit_message(self, result: RunResult) -> str:
         s = self.settings
         if result.how == "timeout":
             return (

@@ -44,7 +44,7 @@ def file_type_of(name: str) -> Optional[str]:
     return suffix or None
 
 
-def _store_upload(ctx: ServerContext, upload: UploadFile) -> tuple[Any, int, str]:
+def store_upload(ctx: ServerContext, upload: UploadFile) -> tuple[Any, int, str]:
     """Copy the upload into a temporary file, hashing and counting; refuse empty or oversized files."""
     limit = ctx.settings.max_file_bytes
     temp = ctx.store.new_temp_path()
@@ -82,7 +82,7 @@ def create_file(
     """Upload a file (multipart/form-data)."""
     if purpose not in FILE_PURPOSES:
         raise BadRequest(f"purpose must be one of {', '.join(FILE_PURPOSES)}, not {purpose!r}.")
-    temp, size, sha256 = _store_upload(ctx, file)
+    temp, size, sha256 = store_upload(ctx, file)
     name = sanitize_filename(file.filename)
     row = ctx.store.add_file(
         temp,
