@@ -91,7 +91,8 @@ STRUCTURE_COLON = 1.0
 STRUCTURE_RIGHT = 0.95
 STRUCTURE_BELOW = 0.85
 STRUCTURE_INLINE = 0.8
-UNLABELLED = 0.35  # a typed value found without any label (only when it is the only one)
+UNLABELLED = 0.35
+RANGE_END = re.compile(r"\b(end|to|until|through|last|closing)\b")  # a typed value found without any label (only when it is the only one)
 
 
 @dataclass(frozen=True)
@@ -241,13 +242,29 @@ def _field_phrases(name: str, title: str, description: str, parent: str, hints: 
     for text, weight in sources:
         padded = f" {text} "
         for group in SYNONYMS:
-            if any(f" {fold_label(member)} " in padded for member in group):
+            if any(_triggers(fold_label(member), text, padded) for member in group):
                 for member in group:
                     add(member, weight * (0.95 if fold_label(member) in (name, parent) else 0.9))
     name_tokens = name.split()
-    if len(name_tokens) > 1 and name_tokens[-1] not in ("number", "no", "date", "name", "id"):
+    if len(name_tokens) > 1 and name_tokens[-1] not in ("number", "no", "name", "id", "balance", "amount"):
         add(name_tokens[-1], 0.6)
     return tuple(Phrase(text, weight, tuple(text.split())) for text, weight in weights.items())
+
+
+def _triggers(member: str, text: str, padded: str) -> bool:
+    """A synonym group applies when one of its members is the field's whole name, or a
+    multi-word member appears in it ("invoice number" in "invoice number"), never because a
+    single common word appears ("account" in "account holder")."""
+    return member == text or (" " in member and f" {member} " in padded)
+
+
+LABEL_WORDS = {fold_label(m) for group in SYNONYMS for m in group} | {"name", "address", "date", "page"}
+
+
+def is_label(folded: str, extra: Iterable[str] = ()) -> bool:
+    """Whether a whole line is just a label (so it cannot be another label's value)."""
+    text = folded.rstrip(" :")
+    return text in LABEL_WORDS or text in extra
 
 
 @lru_cache(maxsize=4096)
@@ -268,7 +285,7 @@ def label_quality(key: str, phrase: Phrase) -> float:
 
 # --- candidates ---------------------------------------------------------------------------------
 
-_COLON = re.compile(r":(?!\d)|\s[-–]\s|\t")
+_COLON = re.compile(r":(?!\d)|\t")
 
 
 def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex], conv: Conventions,
@@ -301,6 +318,8 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Ph
         structure = STRUCTURE_COLON
     else:
         key = item.folded
+        if match.start() > 0 and len(key[: match.start()].split()) >= 2:
+            return out  # "First Harbor Bank" is a name that ends in a label word, not a label
         value_text, value_start = "", len(text)
         label_end = _raw_offset(text, match.end())
         if match.start() == 0 and label_end < len(text):
@@ -308,14 +327,18 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Ph
             value_text, value_start = text[label_end:], label_end
         structure = STRUCTURE_INLINE
     quality = label_quality(key, phrase)
-    if quality <= 0.2:
+    if quality <= 0.3:
         return out
-    if value_text.strip():
+    if not any(ch.isalnum() for ch in value_text):
+        value_text = ""
+    if value_text:
         out += _typed_from(f, item, value_text, value_start, item, quality, structure, conv, hint, key)
-    if not value_text.strip() or wide:
-        for neighbour, structure in ((item.right, STRUCTURE_RIGHT), (item.below, STRUCTURE_BELOW)):
-            if neighbour is not None and not _looks_like_label(neighbour.line.text):
-                out += _typed_from(f, neighbour, neighbour.line.text, 0, item, quality, structure, conv, hint, key)
+    neighbours = [(item.right, STRUCTURE_RIGHT)]
+    if not out or wide:
+        neighbours.append((item.below, STRUCTURE_BELOW))
+    for neighbour, structure in neighbours:
+        if neighbour is not None and not is_label(neighbour.folded) and not _looks_like_label(neighbour.line.text):
+            out += _typed_from(f, neighbour, neighbour.line.text, 0, item, quality, structure, conv, hint, key)
     return out
 
 
@@ -331,19 +354,20 @@ def _raw_offset(text: str, folded_end: int) -> int:
         if ch.isalnum():
             seen += 1
             if seen == target:
-                end = i + 1
-                while end < len(text) and text[end] in ".#:":
-                    end += 1
-                return end
+                tail = re.match(r"\s*[.#:]+", text[i + 1 :])  # "No." / "Invoice #" / "Date:"
+                return i + 1 + (tail.end() if tail else 0)
     return len(text)
 
 
 def _typed_from(f: Field, source: IndexedLine, value_text: str, offset: int, label: IndexedLine, quality: float,
                 structure: float, conv: Conventions, hint: str, key: str) -> list[Candidate]:
     hits = typed_candidates(value_text, f.kind, f.format, f.enum, conv, hint)
+    from_end = bool(RANGE_END.search(hint))
+    if from_end:
+        hits = hits[::-1]  # "period 01/10 - 31/10": the end of a range is its last value
     out = []
     for rank, hit in enumerate(hits[:3]):
-        lead = value_text[: hit.start].strip(" :#-–\t")
+        lead = (value_text[hit.start + len(hit.text):] if from_end else value_text[: hit.start]).strip(" :#-–\t")
         position = 1.0 if not lead else 0.75 if len(lead) < 6 else 0.5
         position *= 0.85 ** rank
         typed = Typed(hit.value, hit.text, offset + hit.start, hit.quality)

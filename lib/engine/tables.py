@@ -14,10 +14,17 @@ from dataclasses import dataclass
 from typing import Optional
 
 from lib.engine.documents.model import Cell, Table
-from lib.engine.locate import Phrase, field_phrases, fold_label, label_quality, phrase_regex
+from lib.engine.locate import Phrase, field_phrases, fold_label, label_quality, phrase_regex, split_name
 from lib.engine.schema import Field
 
 MIN_TABLE_SCORE = 0.25
+# Headers that mean a property only inside a table: a line's "Total" is its amount.
+COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "amount": ("total", "line total", "total price", "net"),
+    "unit price": ("price", "rate", "each"),
+    "balance": ("running balance", "saldo"),
+    "date": ("booking date", "value date", "posted", "transaction date"),
+}
 SUMMARY_ROW = re.compile(r"^(sub ?total|total|totals|grand total|tax|vat|balance|opening|closing|brought forward|"
                          r"carried forward|amount due|balance due)\b")
 
@@ -57,7 +64,8 @@ def match_columns(item: Field, headers: list[str], hints: dict[str, tuple[str, .
         return {}, 0.0
     options: list[tuple[float, str, int]] = []
     for prop in scalars:
-        phrases = field_phrases(prop, None, hints.get(prop.name, ()))
+        extra = hints.get(prop.name, ()) + COLUMN_SYNONYMS.get(split_name(prop.name), ())
+        phrases = field_phrases(prop, None, extra)
         for index, header in enumerate(headers):
             quality = _header_quality(header, phrases)
             if quality > 0:

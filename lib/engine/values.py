@@ -325,6 +325,8 @@ def typed_candidates(text: str, kind: str, fmt: Optional[str], enum: Optional[li
         return find_booleans(text)
     if kind in ("number", "integer"):
         nums = find_numbers(text, conv)
+        if not _RATE_HINT.search(hint):
+            nums = [(t, a) for t, a in nums if not a.percent]  # "VAT (19%)" is not the VAT amount
         if kind == "integer":
             ints = [(t, a) for t, a in nums if float(a.value).is_integer()]
             return [Typed(int(t.value), t.text, t.start, t.quality) for t, _ in ints]
@@ -340,6 +342,7 @@ _ID_HINT = re.compile(r"\b(number|no|num|id|ref|reference|code|iban|account|invo
 _PHONE_HINT = re.compile(r"\b(phone|tel|telephone|mobile|fax|cell)\b")
 _EMAIL_HINT = re.compile(r"\b(email|e mail|mail)\b")
 _URL_HINT = re.compile(r"\b(url|website|web|site|link|homepage)\b")
+_RATE_HINT = re.compile(r"\b(rate|percent|percentage|pct|ratio|share|discount)\b")
 _TIME_HINT = re.compile(r"\b(time|hour|clock)\b")
 _DATE_HINT = re.compile(r"\b(date|day|dated|issued|due|period)\b")
 _MONEY_HINT = re.compile(r"\b(amount|total|price|cost|balance|fee|tax|subtotal|sum)\b")
@@ -364,8 +367,7 @@ def string_candidates(text: str, fmt: Optional[str], hint: str, conv: Convention
             return dates
     if _ID_HINT.search(hint) and not _MONEY_HINT.search(hint):
         ids = regex_hits(IDENT)
-        if ids:
-            return [_widen_ident(text, ids[0])] + ids[1:]
+        return [_widen_ident(text, ids[0])] + ids[1:] if ids else []
     stripped = text.strip(" :\t")
     if not stripped:
         return []

@@ -29,6 +29,7 @@ from lib.engine.locate import (
     split_name,
     unlabelled_candidates,
 )
+from lib.engine.parties import party_candidates
 from lib.engine.schema import Field
 from lib.engine.tables import TableMatch, best_table, cell_at
 from lib.engine.values import Conventions, find_numbers, satisfies, typed_candidates
@@ -36,6 +37,7 @@ from lib.engine.values import Conventions, find_numbers, satisfies, typed_candid
 SELF_EVIDENT = re.compile(r"\b(email|e mail|url|website|phone|telephone|iban)\b")
 CURRENCY_HINT = re.compile(r"\bcurrency\b")
 CLAIM_PENALTY = 0.4
+CORROBORATION = 0.3
 
 
 @dataclass
@@ -113,6 +115,10 @@ class Walker:
         value when it is the only one of its kind."""
         if CURRENCY_HINT.search(hint):
             return self.currency(f, pages)
+        if f.kind == "string" and not f.enum and not f.format:
+            party = party_candidates(hint, pages)
+            if party:
+                return party
         if not (SELF_EVIDENT.search(hint) or f.format in ("email", "uri") or f.enum or self.options.wide):
             return []
         found = [c for c in unlabelled_candidates(f, pages, self.conv, hint) if satisfies(c.value, f.constraints)]
@@ -144,11 +150,12 @@ class Walker:
         if not found:
             return Leaf()
         found.sort(key=lambda c: (-c.score, c.source.page.number, c.source.line.box.y))
-        best = found[0]
+        scores = _value_scores(found)
+        best = max(found, key=lambda c: (scores[repr(c.value)], c.score))
         if best.score <= 0:
             return Leaf()
-        rivals = [c.score for c in found[1:] if c.value != best.value]
-        extraction = confidence.extraction_confidence(best.score, rivals)
+        rivals = [score for value, score in scores.items() if value != repr(best.value)]
+        extraction = confidence.extraction_confidence(scores[repr(best.value)], rivals)
         box = span_box(best.source, best.typed.start, len(best.typed.text))
         return Leaf(best.value, extraction, best.parsing_confidence, [citation(best.source.page, best.typed.text, box)])
 
@@ -255,6 +262,20 @@ def _empty(node: Field) -> tuple[Any, Any]:
     return values, metas
 
 
+def _value_scores(found: list[Candidate]) -> dict[str, float]:
+    """Each distinct value's score: its best candidate, raised a little by every other label
+    that independently points at the same value ("New balance" twice, "Total" and "Amount due")."""
+    by_value: dict[str, list[float]] = {}
+    for cand in found:
+        by_value.setdefault(repr(cand.value), []).append(cand.score)
+    out = {}
+    for value, scores in by_value.items():
+        scores.sort(reverse=True)
+        top = scores[0]
+        out[value] = min(1.0, top + CORROBORATION * sum(scores[1:3]) * (1 - top))
+    return out
+
+
 def _claim_labels(found: dict[str, list[Candidate]]) -> None:
     """A label line serves the sibling it names best: other fields' candidates that rely on
     the same label with a weaker match are discounted."""
@@ -264,7 +285,13 @@ def _claim_labels(found: dict[str, list[Candidate]]) -> None:
             if cand.label is not None:
                 key = id(cand.label)
                 best_on[key] = max(best_on.get(key, 0.0), cand.label_quality)
-    for cands in found.values():
+    for name, cands in found.items():
+        kept = []
         for cand in cands:
-            if cand.label is not None and cand.label_quality + 1e-9 < best_on[id(cand.label)]:
+            top = best_on[id(cand.label)] if cand.label is not None else 0.0
+            if cand.label is not None and cand.label_quality + 0.2 < top:
+                continue  # a sibling names this label far better ("Issue Date" is not the due date)
+            if cand.label is not None and cand.label_quality + 1e-9 < top:
                 cand.score *= CLAIM_PENALTY
+            kept.append(cand)
+        found[name] = kept
