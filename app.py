@@ -19,8 +19,16 @@ def home() -> None:
         st.page_link(spec.path, label=f"{number}. {spec.title}: {spec.blurb}", icon=spec.icon)
 
 
-st.set_page_config(page_title="Extraction review studio", page_icon=":material/fact_check:", layout="wide")
-state.init_session()
-page = st.navigation(navigation.build_pages(st.Page(home, title="Home", icon=":material/home:", default=True)))
-render_sidebar()
-page.run()
+def main() -> None:
+    st.set_page_config(page_title="Extraction review studio", page_icon=":material/fact_check:", layout="wide")
+    state.init_session()
+    page = st.navigation(navigation.build_pages(st.Page(home, title="Home", icon=":material/home:", default=True)))
+    render_sidebar()
+    page.run()
+
+
+# Streamlit runs this script as __main__. The embedded server's worker processes are started with
+# multiprocessing's spawn/forkserver, which re-imports the parent's main script as __mp_main__:
+# the guard keeps them from running the app (and starting another server) inside a worker.
+if __name__ == "__main__":
+    main()

@@ -89,7 +89,7 @@ def embedded_backend(settings: StudioSettings) -> Backend:
     try:
         from lib.server.embedded import start_embedded
 
-        url = start_embedded(data_dir=settings.data_dir).rstrip("/")
+        url = start_embedded(data_dir=settings.data_dir / "server").rstrip("/")
     except Exception as exc:  # any failure to start is reported the same way, with its cause
         raise BackendStartError(
             f"The embedded local server could not start ({type(exc).__name__}: {exc}). Check that "
