@@ -92,6 +92,9 @@ STRUCTURE_RIGHT = 0.95
 STRUCTURE_BELOW = 0.85
 STRUCTURE_INLINE = 0.8
 UNLABELLED = 0.35
+HEADER_BELOW = 0.3
+DOCUMENT_WORDS = {"invoice", "receipt", "statement", "order", "po", "purchase", "report", "document", "bill",
+                  "contract", "application", "form"}
 RANGE_END = re.compile(r"\b(end|to|until|through|last|closing)\b")  # a typed value found without any label (only when it is the only one)
 
 
@@ -108,6 +111,7 @@ class IndexedLine:
     line: Line
     folded: str
     row: int  # row index on the page
+    in_header: bool = False  # the line is a table's column header (what is below it is per row)
     right: Optional["IndexedLine"] = None
     below: Optional["IndexedLine"] = None
 
@@ -180,6 +184,12 @@ def index_page(page: Page) -> PageIndex:
         for item in row:
             item.below = _below(item, indexed_rows[r + 1 : r + 3])
     flat = [item for row in indexed_rows for item in row]
+    headers = [c.box for t in page.tables for c in t.header if c.box is not None]
+    if headers:
+        for item in flat:
+            b = item.line.box
+            cx, cy = b.x + b.w / 2, b.y + b.h / 2
+            item.in_header = any(h.x <= cx <= h.x1 and h.y <= cy <= h.y1 for h in headers)
     return PageIndex(page, flat, indexed_rows)
 
 
@@ -247,7 +257,9 @@ def _field_phrases(name: str, title: str, description: str, parent: str, hints: 
                     add(member, weight * (0.95 if fold_label(member) in (name, parent) else 0.9))
     name_tokens = name.split()
     if len(name_tokens) > 1 and name_tokens[-1] not in ("number", "no", "name", "id", "balance", "amount"):
-        add(name_tokens[-1], 0.6)
+        # the bare head word ("Date"): on an invoice, "Date" is the invoice date, not the due date
+        generic = all(t in DOCUMENT_WORDS for t in name_tokens[:-1])
+        add(name_tokens[-1], 0.9 if generic else 0.6)
     return tuple(Phrase(text, weight, tuple(text.split())) for text, weight in weights.items())
 
 
@@ -337,6 +349,8 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Ph
     if not out or wide:
         neighbours.append((item.below, STRUCTURE_BELOW))
     for neighbour, structure in neighbours:
+        if item.in_header:
+            structure *= HEADER_BELOW  # a column header labels every row, not one document value
         if neighbour is not None and not is_label(neighbour.folded) and not _looks_like_label(neighbour.line.text):
             out += _typed_from(f, neighbour, neighbour.line.text, 0, item, quality, structure, conv, hint, key)
     return out

@@ -48,11 +48,11 @@ def letterhead(pages: list[PageIndex]) -> Optional[IndexedLine]:
     page = pages[0]
     labelled = {id(i.below) for i in page.lines if i.below is not None and _labels_below(i)}
     labelled |= {id(i.right) for i in page.lines if i.right is not None and _labels_below(i)}
-    top = [i for i in page.lines
-           if i.line.box.y <= 0.4 * page.page.height and _name_like(i) and id(i) not in labelled]
+    limit = min([0.4 * page.page.height] + [t.box.y for t in page.page.tables if t.box is not None and t.header])
+    top = [i for i in page.lines if i.line.box.y < limit and _name_like(i) and id(i) not in labelled]
     if not top:
         return None
-    return max(top, key=lambda i: (bool(COMPANY_SUFFIX.search(i.line.text)), round(i.line.box.h, 0), -i.line.box.y))
+    return max(top, key=lambda i: (round(i.line.box.h, 0), bool(COMPANY_SUFFIX.search(i.line.text)), -i.line.box.y))
 
 
 def _same_column_below(item: IndexedLine, page: PageIndex, rows: int) -> list[IndexedLine]:
