@@ -19,7 +19,9 @@ class Sample:
     for it in the text layer. Flowing formats (DOCX, HTML, CSV, TXT, MD, XLSX) have one
     page. ``row_schema``/``expected_rows`` are the per_table_row truth, ``page_schema``/
     ``expected_pages`` the per_page truth (``page_printed[i]`` is what page ``i+1`` prints
-    for each page field).
+    for each page field; ``expected_pages`` is ``None`` when the format has no fixed pages
+    and the document would need more than one). ``row_pages[i]`` is the page showing row
+    ``i`` and ``row_printed[i]`` its printed cells. ``pages`` is the page count.
     """
 
     filename: str
@@ -33,6 +35,8 @@ class Sample:
     printed: dict[str, str] = field(default_factory=dict)
     row_schema: Optional[dict[str, Any]] = None
     expected_rows: Optional[list[dict[str, Any]]] = None
+    row_pages: Optional[list[int]] = None
+    row_printed: Optional[list[dict[str, str]]] = None
     page_schema: Optional[dict[str, Any]] = None
     expected_pages: Optional[list[dict[str, Any]]] = None
     page_printed: Optional[list[dict[str, str]]] = None
@@ -60,6 +64,8 @@ class Sample:
             "printed": self.printed,
             "row_schema": self.row_schema,
             "expected_rows": self.expected_rows,
+            "row_pages": self.row_pages,
+            "row_printed": self.row_printed,
             "page_schema": self.page_schema,
             "expected_pages": self.expected_pages,
             "page_printed": self.page_printed,

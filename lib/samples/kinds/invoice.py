@@ -144,10 +144,10 @@ def invoice_blocks(e: dict[str, Any], conv: Convention, lay: InvoiceLayout, labe
     rows = []
     for i, item in enumerate(e["line_items"]):
         p = f"line_items[{i}]"
-        rows.append([sp(item["description"], f"{p}.description"),
-                     sp(str(item["quantity"]), f"{p}.quantity", value=item["quantity"]),
-                     sp(conv.number(item["unit_price"]), f"{p}.unit_price", value=item["unit_price"]),
-                     sp(conv.number(item["amount"]), f"{p}.amount", value=item["amount"])])
+        rows.append([sp(item["description"], f"{p}.description", f"@row{i}.description"),
+                     sp(str(item["quantity"]), f"{p}.quantity", f"@row{i}.quantity", value=item["quantity"]),
+                     sp(conv.number(item["unit_price"]), f"{p}.unit_price", f"@row{i}.unit_price", value=item["unit_price"]),
+                     sp(conv.number(item["amount"]), f"{p}.amount", f"@row{i}.amount", value=item["amount"])])
     blocks.append(Table(headers, rows, [False, True, True, True], [0.5, 0.12, 0.19, 0.19], lay.ruled))
     totals = []
     if e["tax"] is not None:

@@ -68,9 +68,9 @@ def build_statement(rng: random.Random, layout: int, *, rows: Optional[int] = No
     lay = LAYOUTS[layout % len(LAYOUTS)]
     conv = CONVENTIONS[convention or lay.convention]
     n = rows if rows is not None else rng.choice([5, 8, 12, 20, 30, 45, 60])
-    if not 1 <= n <= 5000:
-        raise ValueError(f"rows must be between 1 and 5000, got {n}")
-    months = 1 + n // 80
+    if not 1 <= n <= 20000:
+        raise ValueError(f"rows must be between 1 and 20000, got {n}")
+    months = min(12, 1 + n // 80)
     start = date(rng.choice([2023, 2024]), rng.randint(1, 12 - months + 1), 1)
     end_month = start.month + months - 1
     end = date(start.year, end_month, calendar.monthrange(start.year, end_month)[1])
@@ -158,11 +158,11 @@ def statement_blocks(e: dict[str, Any], conv: Convention, lay: StatementLayout, 
         rows = []
         for t in chunk:
             path = f"transactions[{index}]"
-            row = [sp(conv.date(date.fromisoformat(t["date"])), f"{path}.date"),
-                   sp(t["description"], f"{path}.description"),
-                   sp(conv.number(t["amount"]), f"{path}.amount", value=t["amount"])]
+            row = [sp(conv.date(date.fromisoformat(t["date"])), f"{path}.date", f"@row{index}.date"),
+                   sp(t["description"], f"{path}.description", f"@row{index}.description"),
+                   sp(conv.number(t["amount"]), f"{path}.amount", f"@row{index}.amount", value=t["amount"])]
             if lay.balance_column:
-                row.append(sp(conv.number(t["balance"]), f"{path}.balance", value=t["balance"]))
+                row.append(sp(conv.number(t["balance"]), f"{path}.balance", f"@row{index}.balance", value=t["balance"]))
             rows.append(row)
             index += 1
         widths = [0.19, 0.43, 0.17, 0.21] if lay.balance_column else [0.2, 0.58, 0.22]

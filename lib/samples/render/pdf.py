@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ..content import (
     FONTS, Columns, Doc, Heading, KeyValues, Lines, PageBreak, Paragraph, Rule, Spacer, Span, Table,
     TextLine,
 )
+
+
+
+@lru_cache(maxsize=65536)
+def stringWidth(text: str, font: str, size: float) -> float:
+    """reportlab's width, cached: long tables measure the same dates and amounts many times."""
+    return pdfmetrics.stringWidth(text, font, size)
+
 
 Op = Callable[[Canvas, float], None]
 HEADER_SPACE = 26.0
@@ -182,7 +191,7 @@ class _Layout:
         if block.style == "inline":
             return n * block.size * 1.5
         if block.style == "below":
-            cols = min(n, 4)
+            cols = self.below_columns(block, w)
             return -(-n // cols) * (block.size * 3.0 + 4)
         return n * block.size * 1.9 + 4
 
@@ -199,7 +208,7 @@ class _Layout:
                     self.fit(item.value, size, w - label_w)
                     self.text(item.value, x + label_w, base, size)
         elif block.style == "below":
-            cols = min(len(block.items), 4)
+            cols = self.below_columns(block, w)
             cw = w / cols
             for k, item in enumerate(block.items):
                 cx = x + (k % cols) * cw
@@ -221,6 +230,15 @@ class _Layout:
             self.hline(x, x + w, bottom)
             for vx in (x, x + label_w, x + w):
                 self.vline(vx, y0, bottom)
+
+    def below_columns(self, block: KeyValues, w: float) -> int:
+        """As many fields side by side (up to 4) as fit without clipping a value."""
+        widest = max(max(self.line_width(i.value, block.size), stringWidth(i.label, self.fam.bold, block.size))
+                     for i in block.items)
+        for cols in range(min(len(block.items), 4), 1, -1):
+            if widest <= w / cols - 8:
+                return cols
+        return 1
 
     def fit(self, line: TextLine, size: float, room: float) -> None:
         if self.line_width(line, size) > room:
