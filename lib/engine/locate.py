@@ -209,7 +209,7 @@ def _below(item: IndexedLine, rows: list[list[IndexedLine]]) -> Optional[Indexed
 def fold_label(text: str) -> str:
     """Fold a label for comparison: lower case, ``#``/``No.`` kept as words, punctuation spaced."""
     t = text.lower().replace("#", " # ").replace("&", " and ")
-    t = re.sub(r"[_\-./()\[\],;]+", " ", t)
+    t = re.sub(r"[_\-./()\[\],;|+=*]+", " ", t)
     return re.sub(r"\s+", " ", t).strip()
 
 
@@ -297,7 +297,7 @@ def label_quality(key: str, phrase: Phrase) -> float:
 
 # --- candidates ---------------------------------------------------------------------------------
 
-_COLON = re.compile(r":(?!\d)|\t")
+_COLON = re.compile(r":(?!\d)|\t|(?<=\S)\s+\|\s*(?=\S)")  # "Label: v", tabs, "| Label | v |" (text tables)
 
 
 def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex], conv: Conventions,
@@ -320,7 +320,7 @@ def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex
 def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Phrase, conv: Conventions,
                    hint: str, wide: bool) -> list[Candidate]:
     text = item.line.text
-    colon = _COLON.search(text)
+    colon = _COLON.search(text, len(text) - len(text.lstrip("| ")))
     out: list[Candidate] = []
     if colon is not None:
         key = fold_label(text[: colon.start()])

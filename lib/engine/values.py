@@ -368,7 +368,7 @@ def string_candidates(text: str, fmt: Optional[str], hint: str, conv: Convention
     if _ID_HINT.search(hint) and not _MONEY_HINT.search(hint):
         ids = regex_hits(IDENT)
         return [_widen_ident(text, ids[0])] + ids[1:] if ids else []
-    stripped = text.strip(" :\t")
+    stripped = text.strip(" :|\t")
     if not stripped:
         return []
     return [Typed(stripped, stripped, text.index(stripped), 0.9)]
