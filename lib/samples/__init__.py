@@ -7,8 +7,9 @@ Public interface::
 Imports nothing of ours but ``lib.api`` (ARCHITECTURE.md); anyone may use it.
 """
 
-from .generate import KINDS, make_sample
-from .sample import FORMATS, Sample
+from .generate import KINDS, corpus, demo_samples, kind_options, long_pdf, make_sample, scanned_pages
+from .sample import FORMATS, MIME_TYPES, Sample
 from .templates import TEMPLATES, Template
 
-__all__ = ["FORMATS", "KINDS", "Sample", "TEMPLATES", "Template", "make_sample"]
+__all__ = ["FORMATS", "KINDS", "MIME_TYPES", "Sample", "TEMPLATES", "Template", "corpus", "demo_samples",
+           "kind_options", "long_pdf", "make_sample", "scanned_pages"]

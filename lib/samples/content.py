@@ -46,6 +46,7 @@ class Lines:
     lines: list[TextLine]
     size: float = 10
     align: Literal["left", "right"] = "left"
+    furniture: bool = False  # only there because of a page break (balance carried forward)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Table:
     widths: list[float]
     ruled: bool = True
     size: float = 9
+    continues: bool = False  # the same table as the previous one, after a page break
 
 
 @dataclass
@@ -119,6 +121,21 @@ class Doc:
     margin: float = 48.0
     running_header: Optional[str] = None
     page_footer: bool = True
+
+
+def unpaginate(blocks: list[Block]) -> list[Block]:
+    """The content without its page furniture, continued tables joined: what a flowing format shows."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, PageBreak) or (isinstance(block, Lines) and block.furniture):
+            continue
+        previous = out[-1] if out else None
+        if isinstance(block, Table) and block.continues and isinstance(previous, Table):
+            out[-1] = Table(previous.header, previous.rows + block.rows, previous.numeric, previous.widths,
+                            previous.ruled, previous.size)
+        else:
+            out.append(block)
+    return out
 
 
 def line_text(line: TextLine) -> str:

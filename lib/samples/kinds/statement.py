@@ -152,7 +152,8 @@ def statement_blocks(e: dict[str, Any], conv: Convention, lay: StatementLayout, 
             blocks.append(PageBreak())
         label = opening_label if p == 0 else "Balance brought forward"
         blocks.append(Lines([[sp(f"{label}: ", bold=True),
-                              sp(conv.number(pages[p]["page_opening_balance"]), f"@p{p}.page_opening_balance")]]))
+                              sp(conv.number(pages[p]["page_opening_balance"]), f"@p{p}.page_opening_balance")]],
+                            furniture=p > 0))
         if p:
             blocks[-1].lines.append([sp("Account "), sp(e["account_number"], f"@p{p}.account_number")])
         rows = []
@@ -166,9 +167,11 @@ def statement_blocks(e: dict[str, Any], conv: Convention, lay: StatementLayout, 
             rows.append(row)
             index += 1
         widths = [0.19, 0.43, 0.17, 0.21] if lay.balance_column else [0.2, 0.58, 0.22]
-        blocks.append(Table(headers, rows, [False, False, True, True][:len(headers)], widths, lay.ruled))
+        blocks.append(Table(headers, rows, [False, False, True, True][:len(headers)], widths, lay.ruled,
+                            continues=p > 0))
         last = p == len(chunks) - 1
         label = closing_label if last else "Balance carried forward"
         blocks.append(Lines([[sp(f"{label}: ", bold=True),
-                              sp(conv.number(pages[p]["page_closing_balance"]), f"@p{p}.page_closing_balance")]]))
+                              sp(conv.number(pages[p]["page_closing_balance"]), f"@p{p}.page_closing_balance")]],
+                            furniture=not last))
     return blocks

@@ -21,7 +21,7 @@ from docx.shared import Pt
 
 from ..content import (
     Block, Columns, Doc, Heading, KeyValues, Lines, PageBreak, Paragraph, Rule, Spacer, Span, Table, TextLine,
-    line_text,
+    line_text, unpaginate,
 )
 
 FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
@@ -30,8 +30,8 @@ Cell = Union[str, float, int]
 
 
 def _flat(blocks: list[Block]) -> Iterator[Block]:
-    """Blocks in reading order with columns unfolded."""
-    for block in blocks:
+    """Blocks in reading order with columns unfolded and page furniture dropped."""
+    for block in unpaginate(blocks):
         if isinstance(block, Columns):
             yield from _flat(block.blocks)
         else:
@@ -223,7 +223,7 @@ def render_html(doc: Doc) -> bytes:
              ".columns,.fields{display:flex;gap:2em}.label{font-weight:bold;font-size:85%}"
              "table.ruled td,table.ruled th,table.kv td,table.kv th{border:1px solid #999}"
              "table{border-collapse:collapse;margin:1em 0}td,th{padding:2px 8px;text-align:left}td.num{text-align:right}")
-    body = "\n".join(_html_block(b) for b in doc.blocks)
+    body = "\n".join(_html_block(b) for b in unpaginate(doc.blocks))
     page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(doc.title)}</title>'
             f"<style>{style}</style></head>\n<body>\n{body}\n</body></html>\n")
     return page.encode("utf-8")
@@ -300,7 +300,7 @@ def _txt_block(block: Block, width: int) -> list[str]:
 
 def render_txt(doc: Doc) -> bytes:
     out: list[str] = []
-    for block in doc.blocks:
+    for block in unpaginate(doc.blocks):
         out.extend(_txt_block(block, TXT_WIDTH))
         if not isinstance(block, (Spacer, Rule)):
             out.append("")
@@ -341,7 +341,7 @@ def _md_block(block: Block) -> list[str]:
 
 
 def render_md(doc: Doc) -> bytes:
-    out = [x for b in doc.blocks for x in _md_block(b)]
+    out = [x for b in unpaginate(doc.blocks) for x in _md_block(b)]
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")
 
 
