@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -160,8 +160,12 @@ class ReviewStore:
     def __init__(self, db_path: str | Path) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
+        conn = self._connect()
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
             conn.executescript(_SCHEMA)
+        finally:
+            conn.close()
 
     def save(
         self,
@@ -249,12 +253,12 @@ class ReviewStore:
         if item is not None:
             query += " AND row_index = ? AND path = ?"
             params += [_row_key(item.row), item.path]
-        with self._connect() as conn:
+        with closing(self._connect()) as conn:
             return [self._event(row) for row in conn.execute(query + " ORDER BY id", params)]
 
     def current(self, backend: str, job_id: str) -> dict[Item, ReviewEvent]:
         """The state of a job's review: the newest event of every item ever reviewed."""
-        with self._connect() as conn:
+        with closing(self._connect()) as conn:
             rows = conn.execute(
                 _SELECT + " WHERE id IN (SELECT MAX(id) FROM review_events WHERE backend = ? AND job_id = ?"
                 " GROUP BY row_index, path) ORDER BY id",
@@ -269,7 +273,7 @@ class ReviewStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        with self._connect() as conn:
+        with closing(self._connect()) as conn:
             rows = conn.execute(
                 f"SELECT job_id, COUNT(DISTINCT row_index || ':' || path) FROM review_events"
                 f" WHERE backend = ? AND path != '' AND job_id IN ({marks}) GROUP BY job_id",

@@ -56,7 +56,10 @@ def coerce_value(value: Any, field_schema: Optional[dict[str, Any]], path: str) 
     if enum is not None:
         return _coerce_enum(value, [item for item in enum if item is not None], path)
     for kind in _types(field_schema):
-        coerced = _COERCERS.get(kind, _keep)(value, field_schema)
+        if kind == "array":
+            coerced = _coerce_array(value, field_schema, path)
+        else:
+            coerced = _COERCERS.get(kind, _keep)(value, field_schema)
         if coerced is not _NO:
             return coerced
     raise InvalidReviewValue(path, value, describe_type(field_schema))
@@ -67,6 +70,8 @@ def describe_type(field_schema: dict[str, Any]) -> str:
     if field_schema.get("enum") is not None:
         return "one of " + ", ".join(repr(item) for item in field_schema["enum"] if item is not None)
     phrases = {
+        "array": "a list of values separated by commas",
+        "object": "an object",
         "number": "a number (e.g. 12.5)",
         "integer": "a whole number (e.g. 3)",
         "boolean": "true or false",
@@ -129,6 +134,17 @@ def _coerce_string(value: Any, schema: dict[str, Any]) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
+def _coerce_array(value: Any, schema: dict[str, Any], path: str) -> Any:
+    """A list of scalars, typed as a list or as comma-separated text; each element is checked
+    against the schema of the array's items."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)):
+        return _NO
+    items = schema.get("items") if isinstance(schema.get("items"), dict) else None
+    return [coerce_value(element, items, f"{path}[{position}]") for position, element in enumerate(value)]
+
+
 def _keep(value: Any, _schema: dict[str, Any]) -> Any:
     return value
 
@@ -138,6 +154,7 @@ def _refuse(_value: Any, _schema: dict[str, Any]) -> Any:
 
 
 _COERCERS = {
+    "object": lambda value, _schema: value if isinstance(value, dict) else _NO,
     "number": _coerce_number,
     "integer": _coerce_integer,
     "boolean": _coerce_boolean,

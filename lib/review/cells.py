@@ -1,0 +1,129 @@
+"""Between the flattened job and the review store: which values can be reviewed, where each was cited,
+and the frames with the reviewers' corrections applied.
+
+A review item is ``(row, path)``: the result row (0 for per_doc) and the leaf path of the flattening's
+long ``fields`` table (``total``, ``line_items[2].amount``). A leaf inside an array of objects lives in a
+child table of the flattening; :func:`locate` finds the child, its row and its column, so a correction
+lands in the same cell the page showed and the export rebuilds the nesting from corrected frames.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+import pandas as pd
+
+from lib.review.flatten import INDEX, PARENT, ROW, FlatJob
+from lib.review.store import Item, ReviewEvent
+
+_LAST_ELEMENT = re.compile(r"^(?P<parent>.*)\[(?P<index>\d+)\]\.(?P<leaf>[^\[\]]+)$")
+_INDICES = re.compile(r"\[\d+\]")
+CHANGING_ACTIONS = frozenset({"correct", "clear"})
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Where one item lives: in ``flat.values`` (``child`` None) or in child table ``child``, at frame
+    row ``position`` and column ``column``."""
+
+    child: Optional[str]
+    position: int
+    column: str
+
+
+def review_values(flat: FlatJob) -> pd.DataFrame:
+    """The long table of every reviewable value, with a ``row`` column for every target (per_doc: 0),
+    on a fresh 0..n-1 index so table order is index order."""
+    fields = flat.fields
+    if ROW not in fields.columns:
+        fields = fields.assign(**{ROW: 0})
+    return fields.reset_index(drop=True)
+
+
+def group_path(path: str) -> str:
+    """``line_items[2].amount`` -> ``line_items[].amount``: the field a value belongs to, for charts."""
+    return _INDICES.sub("[]", path)
+
+
+def locate(flat: FlatJob, item: Item) -> Optional[Cell]:
+    """The frame cell of an item, or None when the flattening has no such value."""
+    row = 0 if item.row is None else item.row
+    match = _LAST_ELEMENT.match(item.path)
+    if match is None:
+        if item.path in flat.values.columns and 0 <= row < len(flat.values):
+            return Cell(None, row, item.path)
+        return None
+    parent, index, leaf = match.group("parent"), int(match.group("index")), match.group("leaf")
+    child = flat.children.get(group_path(parent))
+    if child is None or leaf not in child.values.columns:
+        return None
+    frame = child.values
+    hits = frame.index[(frame[ROW] == row) & (frame[PARENT] == parent) & (frame[INDEX] == index)]
+    return Cell(group_path(parent), int(hits[0]), leaf) if len(hits) else None
+
+
+def citations_at(flat: FlatJob, item: Item) -> list[dict[str, Any]]:
+    """The raw citation dicts of one value (with ``page_dimensions`` and boxes as the API gave them)."""
+    cell = locate(flat, item)
+    if cell is None:
+        return []
+    frame = flat.citations if cell.child is None else flat.children[cell.child].citations
+    value = frame[cell.column].iat[cell.position]
+    return list(value) if isinstance(value, list) else []
+
+
+def current_value(extracted: Any, event: Optional[ReviewEvent]) -> Any:
+    """What a value is after review: the correction, nothing after a clear, else what was extracted."""
+    if event is not None and event.action in CHANGING_ACTIONS:
+        return event.reviewed
+    return extracted
+
+
+def corrected_frames(
+    flat: FlatJob, reviews: Mapping[Item, ReviewEvent]
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Copies of ``values`` and of every child's values with each correction and clear applied."""
+    values = flat.values.copy()
+    children = {path: child.values.copy() for path, child in flat.children.items()}
+    for item, event in reviews.items():
+        if not item.is_value or event.action not in CHANGING_ACTIONS:
+            continue
+        cell = locate(flat, item)
+        if cell is None:
+            continue
+        frame = values if cell.child is None else children[cell.child]
+        _put(frame, cell, event.reviewed)
+    return values, children
+
+
+def corrected_result(flat: FlatJob, reviews: Mapping[Item, ReviewEvent]) -> Any:
+    """The result in its original nesting, with the corrections applied."""
+    values, children = corrected_frames(flat, reviews)
+    return flat.restore(values, children)
+
+
+def reviewed_rows(flat: FlatJob, reviews: Mapping[Item, ReviewEvent]) -> list[int]:
+    """Rows a reviewer signed off: approved, or with a review on at least one of its values, and not
+    rejected. For per_doc, row 0 stands for the document."""
+    decisions = {item.row: event.action for item, event in reviews.items() if not item.is_value}
+    if flat.target == "per_doc":
+        decisions.setdefault(0, decisions.get(None, ""))
+    touched = {item.row for item in reviews if item.is_value}
+    rows = []
+    for row in range(len(flat.values)):
+        decision = decisions.get(row, decisions.get(None, ""))
+        if decision == "reject":
+            continue
+        if decision == "approve" or row in touched:
+            rows.append(row)
+    return rows
+
+
+def _put(frame: pd.DataFrame, cell: Cell, value: Any) -> None:
+    """Write one value into an object-typed column (a number column must be able to take None or a
+    corrected string-typed value without pandas refusing it)."""
+    if frame[cell.column].dtype != object:
+        frame[cell.column] = frame[cell.column].astype(object)
+    frame.iat[cell.position, frame.columns.get_loc(cell.column)] = value
