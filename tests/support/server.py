@@ -149,6 +149,30 @@ class RunningServer:
 
     # conveniences -----------------------------------------------------------------------------
 
+    def descendants(self) -> set[int]:
+        """PIDs of every live process below the server (its forkserver and worker processes)."""
+        if self.proc is None:
+            return set()
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+        found: set[int] = set()
+        todo = [self.proc.pid]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
