@@ -19,8 +19,9 @@ from lib.engine.errors import CorruptDocument, DocumentTooLarge
 
 # 50 megapixels: an A4 page scanned at 600 dpi is 35 MP. Anything larger is refused.
 MAX_PIXELS = 50_000_000
-# RapidOCR shrinks images to a 2000 px long side; decoding more than twice that is waste.
-OCR_LONG_SIDE = 4000
+# Images are shrunk to about this many pixels before OCR (a letter page at 100 dpi, the
+# resolution at which the recogniser reads best; see ocr.RENDER_DPI); smaller ones are kept.
+OCR_PIXELS = 1_000_000
 
 
 def _open(data: bytes, filename: str) -> Image.Image:
@@ -53,18 +54,21 @@ def count_image_pages(data: bytes, filename: str) -> int:
 
 def _rgb(image: Image.Image, filename: str, frame: int) -> tuple[np.ndarray, float]:
     """The frame decoded as RGB, upright (EXIF orientation applied) and shrunk to at most
-    ``OCR_LONG_SIDE``; and the factor that maps its pixels back to the original's."""
+    about ``OCR_PIXELS``; and the factor that maps its pixels back to the original's."""
     _check_size(image, filename, frame)
     long_side = max(image.size)
+    width, height = image.size
+    shrink = min(1.0, (OCR_PIXELS / (width * height)) ** 0.5)
+    target = (max(1, round(width * shrink)), max(1, round(height * shrink)))
     try:
         if image.format == "JPEG":
-            image.draft("RGB", (OCR_LONG_SIDE, OCR_LONG_SIDE))
+            image.draft("RGB", target)
         image = ImageOps.exif_transpose(image)
         if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
             image = image.convert("F").point(lambda v: v / 256).convert("L")
         image = image.convert("RGB")
-        if max(image.size) > OCR_LONG_SIDE:
-            image.thumbnail((OCR_LONG_SIDE, OCR_LONG_SIDE))
+        if shrink < 1.0:
+            image.thumbnail((max(target), max(target)), Image.Resampling.LANCZOS)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise CorruptDocument(f"{filename} is a damaged or truncated image and cannot be decoded ({exc})") from exc
     return np.asarray(image), long_side / max(image.size)

@@ -6,6 +6,7 @@ takes about a second; nothing else is kept between calls, so this is safe in a w
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -17,10 +18,15 @@ from lib.engine.documents.model import Box, Line, Page
 from lib.engine.documents.tables import aligned_tables
 from lib.engine.errors import DocumentTooLarge
 
-# Scanned pages are rendered at this resolution: enough for 8-10 pt text, and RapidOCR
-# shrinks anything whose long side exceeds 2000 px anyway.
-RENDER_DPI = 170
+# Scanned pages are rendered at this resolution. Measured on generated pages of 7-20 pt
+# text, RapidOCR's recogniser keeps the spaces between words best when body text is
+# 10-20 px tall: 100 dpi found 78% of words exactly, 150-200 dpi only 40-55% (it runs
+# words together), and it is also the fastest.
+RENDER_DPI = 100
 MAX_RENDER_PIXELS = 40_000_000
+# The recogniser drops spaces after a label's colon ("Date:2024-01-05"); put them back
+# where a letter precedes the colon (so times such as 12:30 stay intact).
+_COLON = re.compile(r"(?<=[^\W\d_]):(?=[^\s/])")
 
 _engine: Any = None
 _engine_lock = threading.Lock()
@@ -41,7 +47,7 @@ def _segments(result: list | None, scale: float) -> list[Segment]:
     """RapidOCR detections ``[points, text, score]`` as segments in page units."""
     segments: list[Segment] = []
     for points, text, score in result or []:
-        text = " ".join(str(text).split())
+        text = " ".join(_COLON.sub(": ", str(text)).split())
         if not text:
             continue
         xs = [p[0] * scale for p in points]
