@@ -140,11 +140,12 @@ class SubmissionStore:
         return _submission(row) if row else None
 
     def list(self, backend: str, limit: int = 200) -> list[Submission]:
-        """The latest submissions to one backend, newest first."""
+        """The latest submissions to one backend, newest first; the files of one batch (recorded with
+        the same ``submitted_at``) in the order they were given."""
         with self._connect() as connection:
             rows = connection.execute(
                 "SELECT * FROM submission_jobs WHERE backend = ?"
-                " ORDER BY submitted_at DESC, rowid DESC LIMIT ?",
+                " ORDER BY submitted_at DESC, rowid ASC LIMIT ?",
                 (backend, limit),
             ).fetchall()
         return [_submission(row) for row in rows]

@@ -28,14 +28,17 @@ def test_a_record_is_seen_by_another_store_on_the_same_file(db: Path) -> None:
     assert record.submitted_at.tzinfo is not None
 
 
-def test_list_is_newest_first_and_per_backend(db: Path) -> None:
+def test_list_is_newest_first_batches_in_order_and_per_backend(db: Path) -> None:
     store = SubmissionStore(db)
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     for n in range(3):
         store.record(BACKEND, f"ext-{n}", "dfl-1", f"f{n}.pdf", "s", REQUEST, submitted_at=start + timedelta(minutes=n))
+    later = start + timedelta(hours=1)
+    store.record(BACKEND, "ext-b1", "dfl-1", "b1.pdf", "s", REQUEST, submitted_at=later)
+    store.record(BACKEND, "ext-b2", "dfl-1", "b2.pdf", "s", REQUEST, submitted_at=later)
     store.record("hosted:https://api.example", "ext-9", "dfl-9", "other.pdf", "s", REQUEST)
-    assert [r.job_id for r in store.list(BACKEND)] == ["ext-2", "ext-1", "ext-0"]
-    assert [r.job_id for r in store.list(BACKEND, limit=2)] == ["ext-2", "ext-1"]
+    assert [r.job_id for r in store.list(BACKEND)] == ["ext-b1", "ext-b2", "ext-2", "ext-1", "ext-0"]
+    assert [r.job_id for r in store.list(BACKEND, limit=3)] == ["ext-b1", "ext-b2", "ext-2"]
     assert [r.job_id for r in store.list("hosted:https://api.example")] == ["ext-9"]
 
 
