@@ -138,6 +138,28 @@ def unpaginate(blocks: list[Block]) -> list[Block]:
     return out
 
 
+def wrap_tokens(line: TextLine) -> list[tuple[Span, bool]]:
+    """Units a wrapper may break between, each with whether a space precedes it.
+
+    Value spans stay whole; other spans break at their spaces. Spacing is the original one,
+    so "Date" followed by ")" stays "Date)"."""
+    out: list[tuple[Span, bool]] = []
+    pending = False
+    for s in line:
+        if s.paths:
+            out.append((s, pending))
+            pending = False
+            continue
+        words = s.text.split(" ")
+        for i, word in enumerate(words):
+            if word:
+                out.append((Span(word, (), None, s.bold), pending or i > 0 and bool(out)))
+                pending = False
+        if s.text.endswith(" "):
+            pending = True
+    return out
+
+
 def line_text(line: TextLine) -> str:
     return "".join(s.text for s in line)
 

@@ -13,7 +13,7 @@ import re
 from typing import Any, Callable, Optional
 
 from .content import printed_values
-from .kinds import form, invoice, receipt, report, statement
+from .kinds import contract, form, id_card, invoice, purchase_order, receipt, report, resume, statement
 from .kinds.base import Built, leaf_paths
 from .render import flow, scan
 from .render.pdf import render_pdf
@@ -28,6 +28,10 @@ KINDS: dict[str, tuple[Builder, int]] = {
     "bank_statement": (statement.build_statement, len(statement.LAYOUTS)),
     "form": (form.build_form, len(form.LAYOUTS)),
     "report": (report.build_report, len(report.LAYOUTS)),
+    "purchase_order": (purchase_order.build_purchase_order, len(purchase_order.LAYOUTS)),
+    "id_card": (id_card.build_id_card, len(id_card.LAYOUTS)),
+    "contract": (contract.build_contract, len(contract.CONVENTION_BY_LAYOUT)),
+    "resume": (resume.build_resume, 2),
 }
 SINGLE_PAGE_FORMATS = ("png", "jpeg")
 _MARKED = re.compile(r"^@(p|row)(\d+)\.(.+)$")
@@ -144,6 +148,10 @@ def _pdf(built: Built, seed: int) -> Rendered:
 def _scanned(fmt: str) -> Callable[[Built, int], Rendered]:
     def render(built: Built, seed: int) -> Rendered:
         rendered = render_pdf(built.doc)
+        if fmt in SINGLE_PAGE_FORMATS and rendered.pages > 1:
+            raise scan.SinglePageFormatError(
+                f"{fmt} holds one page but this document has {rendered.pages}; use tiff or scanned_pdf, "
+                "or fewer rows/items")
         images = scan.scan_images(rendered.data, random.Random(f"scan:{seed}"))
         data = scan.to_scanned_pdf(images) if fmt == "scanned_pdf" else scan.to_image(images, fmt)
         return data, rendered.pages, rendered.span_pages

@@ -224,8 +224,8 @@ RESUME = _root(
                 {
                     "employer": _s("Company"),
                     "title": _s("Job title"),
-                    "start_date": _nullable(_d("Start date")),
-                    "end_date": _nullable(_d("End date, null if current")),
+                    "start": _nullable(_s("Start, month and year as printed (e.g. March 2019)")),
+                    "end": _nullable(_s("End, month and year as printed; null if current")),
                 },
                 ["employer", "title"],
             ),

@@ -11,6 +11,8 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
+TRUE_TEXTS = {"[X]", "Yes", "shall renew automatically"}
+FALSE_TEXTS = {"[ ]", "No", "shall not renew automatically"}
 _EU = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d{2}$")
 
 
@@ -30,7 +32,7 @@ def parse_date(text: str) -> str:
 def reads_as(printed: str, expected: Any) -> bool:
     """Whether ``printed`` denotes ``expected`` (the truth's own type decides how to read it)."""
     if isinstance(expected, bool):
-        return printed.strip() in ({"[X]", "Yes"} if expected else {"[ ]", "No"})
+        return printed.strip() in (TRUE_TEXTS if expected else FALSE_TEXTS)
     if isinstance(expected, (int, float)):
         return abs(parse_number(printed) - expected) < 1e-9
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(expected)):

@@ -21,7 +21,7 @@ from docx.shared import Pt
 
 from ..content import (
     Block, Columns, Doc, Heading, KeyValues, Lines, PageBreak, Paragraph, Rule, Spacer, Span, Table, TextLine,
-    line_text, unpaginate,
+    line_text, unpaginate, wrap_tokens,
 )
 
 FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
@@ -235,17 +235,14 @@ TXT_WIDTH = 96
 
 
 def _wrap(line: TextLine, width: int) -> list[str]:
-    """Word-wrap keeping value spans whole."""
-    tokens: list[str] = []
-    for s in line:
-        tokens.extend([s.text] if s.paths else [w for w in s.text.split(" ") if w])
+    """Word-wrap keeping value spans whole and the original spacing."""
     out, cur = [], ""
-    for tok in tokens:
-        if cur and len(cur) + 1 + len(tok) > width:
+    for tok, spaced in wrap_tokens(line):
+        if cur and spaced and len(cur) + 1 + len(tok.text) > width:
             out.append(cur)
-            cur = tok
+            cur = tok.text
         else:
-            cur = f"{cur} {tok}" if cur else tok
+            cur = f"{cur} {tok.text}" if cur and spaced else cur + tok.text
     return out + ([cur] if cur else [])
 
 
@@ -264,7 +261,7 @@ def _text_table(header: list[str], rows: list[list[str]], numeric: list[bool], r
 def _txt_block(block: Block, width: int) -> list[str]:
     if isinstance(block, Heading):
         text = line_text(block.text)
-        return [text.rjust(width) if block.align == "right" else text, ""]
+        return [text.rjust(width) if block.align == "right" else text]
     if isinstance(block, Lines):
         return [line_text(line).rjust(width) if block.align == "right" else line_text(line) for line in block.lines]
     if isinstance(block, Paragraph):

@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..content import (
     FONTS, Columns, Doc, Heading, KeyValues, Lines, PageBreak, Paragraph, Rule, Spacer, Span, Table,
-    TextLine,
+    TextLine, wrap_tokens,
 )
 
 
@@ -163,25 +163,21 @@ class _Layout:
         return (w - 18 * (n - 1)) / n
 
     def wrap(self, text: TextLine, size: float, w: float) -> list[TextLine]:
-        tokens: list[Span] = []
-        for s in text:
-            if s.paths:
-                tokens.append(s)
-            else:
-                tokens.extend(Span(word, (), None, s.bold) for word in s.text.split(" ") if word)
         lines: list[TextLine] = [[]]
         space = stringWidth(" ", self.fam.regular, size)
         used = 0.0
-        for tok in tokens:
+        for tok, spaced in wrap_tokens(text):
             tw = stringWidth(tok.text, self.font(tok.bold), size)
-            if lines[-1] and used + space + tw > w:
+            if tw > w:
+                raise LayoutError(f"value {tok.text!r} is wider than its {w:.0f} pt line")
+            gap = space if spaced and lines[-1] else 0.0
+            if lines[-1] and spaced and used + gap + tw > w:
                 lines.append([])
-                used = 0.0
-            if lines[-1]:
+                used, gap = 0.0, 0.0
+            if gap:
                 lines[-1].append(Span(" "))
-                used += space
             lines[-1].append(tok)
-            used += tw
+            used += gap + tw
         return lines
 
     # key/value blocks
