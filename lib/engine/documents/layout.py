@@ -167,7 +167,8 @@ class FlowLayout:
         text is skipped."""
         for part in text.splitlines():
             for chunk in textwrap.wrap(" ".join(part.split()), WRAP_CHARS, break_long_words=True):
-                self._page.lines.append(_text_line(chunk, MARGIN, self._next_y()))
+                y = self._next_y()  # first: it may start a new page
+                self._page.lines.append(_text_line(chunk, MARGIN, y))
 
     def gap(self) -> None:
         """An empty grid row between blocks, as a printed document would have."""
@@ -191,8 +192,9 @@ class FlowLayout:
         """A row of cells in fixed columns that is not part of a table (a label and its value
         in a spreadsheet): lines only."""
         xs = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
+        y = self._next_y()
         self._page.width = max(self._page.width, xs[-1] + widths[-1] + MARGIN)
-        self._place_row(texts + [""] * (len(widths) - len(texts)), xs, widths, self._next_y())
+        self._place_row(texts + [""] * (len(widths) - len(texts)), xs, widths, y)
 
     def table(
         self, rows: list[list[str]], has_header: bool, title: str | None = None, widths: list[float] | None = None

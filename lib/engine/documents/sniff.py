@@ -50,7 +50,9 @@ def _zip_kind(data: bytes, filename: str) -> str:
 
 
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text
+        return False
+    if b"\x00" in head:
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > len(head) * 0.05
