@@ -52,9 +52,10 @@ class Word:
 
 @dataclass(frozen=True)
 class PageRaster:
-    """One page drawn once: its PNG, its pixel size, and its size in the page's own units."""
+    """One page drawn once: its picture (never drawn on: boxes go on a copy), its pixel size, and its
+    size in the page's own units."""
 
-    png: bytes
+    image: Image.Image
     width: int
     height: int
     unit_width: float
@@ -72,12 +73,21 @@ class RenderedPage:
     kind: PageKind
     page: int
     page_count: int
-    png: Optional[bytes]
+    image: Optional[Image.Image]
     width: int
     height: int
     boxes: list[tuple[int, int, int, int]]
     box_source: Optional[BoxSource]
     marked_text: list[tuple[str, bool]]
+
+    @property
+    def png(self) -> Optional[bytes]:
+        """The picture as PNG bytes (for saving or sending; the page widget hands Pillow the image)."""
+        if self.image is None:
+            return None
+        out = io.BytesIO()
+        self.image.save(out, format="PNG")
+        return out.getvalue()
 
     @property
     def found_match(self) -> bool:
@@ -107,24 +117,21 @@ def draw_boxes(
     raster: PageRaster,
     boxes: Iterable[BoundingBox],
     page_dimensions: Optional[PageDimensions] = None,
-) -> tuple[bytes, list[tuple[int, int, int, int]]]:
-    """The page PNG with ``boxes`` drawn, and the boxes in pixels. Boxes are in the units of a page of
+) -> tuple[Image.Image, list[tuple[int, int, int, int]]]:
+    """The page with ``boxes`` drawn (on a copy), and the boxes in pixels. Boxes are in the units of a page of
     ``page_dimensions`` (the citation's own; the raster's size when the citation does not say)."""
     unit_w = page_dimensions.width if page_dimensions and page_dimensions.width else raster.unit_width
     unit_h = page_dimensions.height if page_dimensions and page_dimensions.height else raster.unit_height
     sx, sy = raster.width / unit_w, raster.height / unit_h
     pixels = [_to_pixels(box, sx, sy, raster.width, raster.height) for box in boxes]
     if not pixels:
-        return raster.png, []
-    image = Image.open(io.BytesIO(raster.png)).convert("RGBA")
-    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    pen = ImageDraw.Draw(overlay)
+        return raster.image, []
+    image = raster.image.copy()
+    pen = ImageDraw.Draw(image, "RGBA")
     stroke = max(2, round(raster.width / 500))
     for x0, y0, x1, y1 in pixels:
         pen.rectangle((x0, y0, x1, y1), fill=BOX_FILL, outline=BOX_OUTLINE, width=stroke)
-    out = io.BytesIO()
-    Image.alpha_composite(image, overlay).convert("RGB").save(out, format="PNG")
-    return out.getvalue(), pixels
+    return image, pixels
 
 
 def render_citation(
@@ -148,8 +155,8 @@ def render_citation(
         boxes = find_text(raster.words, matching_text)
         source = "text search" if boxes else None
         page_dimensions = None
-    png, pixels = draw_boxes(raster, boxes, page_dimensions)
-    return RenderedPage(kind, page, raster.page_count, png, raster.width, raster.height, pixels, source, marked)
+    image, pixels = draw_boxes(raster, boxes, page_dimensions)
+    return RenderedPage(kind, page, raster.page_count, image, raster.width, raster.height, pixels, source, marked)
 
 
 def mark_text(text: str, matching_text: Optional[str]) -> list[tuple[str, bool]]:
@@ -261,10 +268,8 @@ def _rasterize_pdf(data: bytes, page: int, zoom: float) -> PageRaster:
             for x0, y0, x1, y1, text, block, line, _n in pdf_page.get_text("words")
         )
         rect = pdf_page.rect
-        return PageRaster(
-            pix.tobytes("png"), pix.width, pix.height, rect.width, rect.height, doc.page_count,
-            pdf_page.get_text(), words,
-        )
+        image = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+        return PageRaster(image, pix.width, pix.height, rect.width, rect.height, doc.page_count, pdf_page.get_text(), words)
 
 
 def _rasterize_image(data: bytes, page: int) -> PageRaster:
@@ -282,9 +287,7 @@ def _rasterize_image(data: bytes, page: int) -> PageRaster:
     unit_w, unit_h = frame.size
     if frame.width > MAX_IMAGE_WIDTH:
         frame = frame.resize((MAX_IMAGE_WIDTH, round(frame.height * MAX_IMAGE_WIDTH / frame.width)))
-    out = io.BytesIO()
-    frame.save(out, format="PNG")
-    return PageRaster(out.getvalue(), frame.width, frame.height, float(unit_w), float(unit_h), count)
+    return PageRaster(frame, frame.width, frame.height, float(unit_w), float(unit_h), count)
 
 
 def _to_pixels(box: BoundingBox, sx: float, sy: float, width: int, height: int) -> tuple[int, int, int, int]:

@@ -100,14 +100,14 @@ def show_page(client: ExtractClient, backend_id: str, job: ExtractV2Job, citatio
     except (ClientError, RenderError) as exc:
         st.warning(f"The cited page {citation.page} of {file_id} cannot be shown: {exc}")
         return None
-    if rendered.png is not None:
-        st.image(rendered.png, caption=_caption(rendered, info.name), width="stretch")
+    if rendered.image is not None:
+        st.image(rendered.image, caption=_caption(rendered, info.name), width="stretch")
     if citation.matching_text:
         st.markdown(f"**Matching text:** {html.escape(citation.matching_text)}")
     if rendered.marked_text:
-        with st.expander("Page text", expanded=rendered.png is None):
+        with st.expander("Page text", expanded=rendered.image is None):
             st.markdown(marked_html(rendered.marked_text), unsafe_allow_html=True)
-    elif rendered.png is None:
+    elif rendered.image is None:
         st.info(f"No text is available for page {citation.page} of {info.name}.")
     return rendered
 

@@ -60,6 +60,7 @@ def test_pdf_box_in_points_is_drawn_at_the_scaled_place():
     assert is_outline(pixel(page.png, 200, 420))
     assert pixel(page.png, 250, 420) != WHITE  # tinted inside
     assert pixel(page.png, 180, 420) == WHITE  # untouched outside
+    assert raster.image.getpixel((200, 420)) == WHITE, "the cached page is never drawn on"
 
 
 def test_box_units_follow_the_citations_page_dimensions():
