@@ -69,6 +69,16 @@ def one_line_address(parts: tuple[str, str, str, str], region: str) -> str:
     return f"{street}, {postal} {city}"
 
 
+def city_line(parts: tuple[str, str, str, str], region: str) -> str:
+    """The town line of a postal address, in the region's order."""
+    _, city, postal, _ = parts
+    if region in ("us", "ca"):
+        return f"{city}, {postal}"
+    if region == "uk":
+        return f"{city} {postal}"
+    return f"{postal} {city}"
+
+
 def day(rng: random.Random, start: date = date(2023, 1, 1), span_days: int = 700) -> date:
     return start + timedelta(days=rng.randrange(span_days))
 

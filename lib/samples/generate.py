@@ -175,13 +175,14 @@ _RENDERERS: dict[str, Callable[[Built, int], Rendered]] = {
 
 # --- corpora and ready-made samples --------------------------------------------------------------
 
-CORPUS_WEIGHTS = {"invoice": 4, "receipt": 2, "bank_statement": 3, "form": 2, "report": 1}
+CORPUS_WEIGHTS = {"invoice": 5, "receipt": 3, "bank_statement": 4, "form": 2, "report": 2, "purchase_order": 2,
+                  "id_card": 1, "contract": 1, "resume": 1}
 
 
 def _corpus_options(kind: str, fmt: str, rng: random.Random) -> dict[str, Any]:
     """Sizes for a corpus member: long tables sometimes, one page for single-image formats."""
     one_page = fmt in SINGLE_PAGE_FORMATS
-    if kind == "invoice":
+    if kind in ("invoice", "purchase_order"):
         return {"items": rng.choice([1, 2, 3, 4, 6, 8, 12] if one_page else [1, 2, 3, 5, 8, 12, 20, 30, 40])}
     if kind == "receipt":
         return {"items": rng.randint(1, 10)}

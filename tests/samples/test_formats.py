@@ -11,7 +11,7 @@ import pymupdf
 import pytest
 from bs4 import BeautifulSoup
 
-from lib.samples import FORMATS, make_sample
+from lib.samples import FORMATS, KINDS, make_sample
 from lib.samples.kinds.base import leaf_paths
 
 TEXT_FORMATS = ("csv", "html", "txt", "md")
@@ -109,3 +109,19 @@ def test_flowing_formats_drop_per_page_truth_for_multi_page_content():
 
 def leaf_pages(sample):
     return [sample.field_pages[p] for p, v in leaf_paths(sample.expected).items() if v is not None]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_prints_its_truth_in_every_flowing_format(kind):
+    for fmt in ("docx", *TEXT_FORMATS):
+        sample = make_sample(kind, fmt=fmt, seed=2)
+        if fmt == "docx":
+            document = docx.Document(io.BytesIO(sample.data))
+            text = "\n".join([p.text for p in document.paragraphs]
+                             + [c.text for t in document.tables for row in t.rows for c in row.cells])
+        else:
+            text = sample.data.decode("utf-8")
+            if fmt == "html":
+                text = BeautifulSoup(text, "lxml").get_text(" ")
+        missing = [path for path, printed in sample.printed.items() if printed not in text]
+        assert not missing, (kind, fmt, missing[:3])

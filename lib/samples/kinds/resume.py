@@ -6,10 +6,10 @@ import random
 from typing import Any, Optional
 
 from .. import fake
-from ..content import Doc, Heading, Lines, Paragraph, Rule, Spacer, sp
+from ..content import LETTER, Doc, Heading, Lines, Paragraph, Rule, Spacer, sp
 from ..conventions import MONTHS
 from ..templates import TEMPLATES
-from .base import LETTER, Built, pick_font
+from .base import Built, pick_font
 
 SKILLS = ["Python", "SQL", "Project management", "Data analysis", "Excel", "Negotiation", "Java", "Public speaking",
           "Accounting", "Figma", "Customer service", "Machine learning", "German", "Spanish", "Logistics"]

@@ -121,7 +121,7 @@ def page_truth(account: str, opening: float, chunks: list[list[dict[str, Any]]])
 
 def statement_blocks(e: dict[str, Any], conv: Convention, lay: StatementLayout, chunks: list[list[dict[str, Any]]],
                      pages: list[dict[str, Any]], rng: random.Random) -> list:
-    street, city, postal, _ = fake.address(rng, conv.region)
+    holder_address = fake.address(rng, conv.region)
     opening_label, closing_label = rng.choice(OPENING), rng.choice(CLOSING)
     money_in = round(sum(t["amount"] for t in e["transactions"] if t["amount"] > 0), 2)
     money_out = round(-sum(t["amount"] for t in e["transactions"] if t["amount"] < 0), 2)
@@ -132,7 +132,8 @@ def statement_blocks(e: dict[str, Any], conv: Convention, lay: StatementLayout, 
         KV("Statement period", [sp(conv.date(date.fromisoformat(e["period_start"])), "period_start"), sp(" - "),
                                 sp(conv.date(date.fromisoformat(e["period_end"])), "period_end")]),
     ], lay.kv_style)
-    holder = Lines([[sp(e["account_holder"], "account_holder", bold=True)], [sp(street)], [sp(f"{postal} {city}")]])
+    holder = Lines([[sp(e["account_holder"], "account_holder", bold=True)], [sp(holder_address[0])],
+                    [sp(fake.city_line(holder_address, conv.region))]])
     summary = KeyValues([
         KV(opening_label, [sp(conv.money(e["opening_balance"]), "opening_balance", value=e["opening_balance"])]),
         KV("Money in", [sp(conv.money(money_in), value=money_in)]),
