@@ -18,7 +18,8 @@ class Sample:
     the same paths to the exact text printed for them (``"$1,234.56"``), so a test can look
     for it in the text layer (XLSX stores numbers as numeric cells instead of this text).
     Flowing formats (DOCX, HTML, CSV, TXT, MD, XLSX) have one page, so every value is on
-    page 1 there, and their tables continued across PDF pages are one table. ``row_schema``/``expected_rows`` are the per_table_row truth, ``page_schema``/
+    page 1 there, and their tables continued across PDF pages are one table.
+    ``row_schema``/``expected_rows`` are the per_table_row truth, ``page_schema``/
     ``expected_pages`` the per_page truth (``page_printed[i]`` is what page ``i+1`` prints
     for each page field; ``expected_pages`` is ``None`` when the format has no fixed pages
     and the document would need more than one). ``row_pages[i]`` is the page showing row
