@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import schemas
 from lib.ui import state
+from lib.ui.navigation import require_shell
 from lib.ui.column_preview import render_column_preview
 from lib.ui.configurations import render_options, render_saved_configurations
 from lib.ui.field_builder import render_builder
@@ -48,6 +49,7 @@ def render_verdict(verdict: Verdict) -> None:
 
 
 def main() -> None:
+    require_shell()
     state.init_session()
     st.title("Schema")
     st.caption("Say what to extract: one JSON Schema, edited as text or as a table of fields.")
@@ -59,20 +61,18 @@ def main() -> None:
     st.session_state[state.SCHEMA_TEXT] = text
     st.session_state[state.SCHEMA] = verdict.schema
 
-    editor_column, builder_column = st.columns([5, 6], gap="large")
-    with editor_column:
-        render_verdict(verdict)
+    render_verdict(verdict)
+    json_tab, fields_tab, columns_tab = st.tabs(["JSON", "Fields", "Columns per target"])
+    with json_tab:
         json_editor(key, text, schemas.annotations(verdict.problems))
-    with builder_column:
-        fields_tab, columns_tab = st.tabs(["Fields", "Columns per target"])
-        if verdict.local is None:
-            fields_tab.info("The field table shows the schema once the JSON parses and is a valid JSON Schema.")
-            columns_tab.info("The column preview needs a valid schema.")
-        else:
-            with fields_tab:
-                render_builder(verdict.local)
-            with columns_tab:
-                render_column_preview(verdict.local)
+    if verdict.local is None:
+        fields_tab.info("The field table shows the schema once the JSON parses and is a valid JSON Schema.")
+        columns_tab.info("The column preview needs a valid schema.")
+    else:
+        with fields_tab:
+            render_builder(verdict.local)
+        with columns_tab:
+            render_column_preview(verdict.local)
 
     st.divider()
     st.subheader("Extraction options and saved configurations")

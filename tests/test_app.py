@@ -48,6 +48,15 @@ def test_shared_server_from_the_environment_and_the_pages_listed(monkeypatch, tm
     assert not at.exception and at.title[0].value == "Schema"
 
 
+def test_a_page_requested_first_still_opens_inside_the_shell(monkeypatch, tmp_path: Path, local_server) -> None:
+    """A bookmark of a page on a fresh server: Streamlit would run the page alone (pages/ exists)."""
+    point_app_at(monkeypatch, tmp_path / "studio", local_server.url)
+    at = app_test()
+    at.switch_page("pages/schema_editor.py").run()
+    assert not at.exception and at.title[0].value == "Schema"
+    assert "**Shared server**" in texts(at.sidebar), "the shell's sidebar is there"
+
+
 def test_switching_backends_checks_the_key_and_never_shows_it(monkeypatch, tmp_path: Path, local_server) -> None:
     point_app_at(monkeypatch, tmp_path / "studio", local_server.url)
     at = app_test().run()

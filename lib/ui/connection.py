@@ -18,6 +18,7 @@ import streamlit as st
 from lib.client import ApiError, AuthenticationError, ConnectionFailedError, ExtractClient, get_client
 from lib.settings import BackendKind, StudioSettings, load_settings
 from lib.ui import state
+from lib.ui.navigation import require_shell
 
 KIND_LABELS: dict[str, str] = {
     "embedded": "Local server (embedded)",
@@ -99,7 +100,9 @@ def embedded_backend(settings: StudioSettings) -> Backend:
 
 
 def current_backend() -> Backend:
-    """This session's backend, chosen from the environment the first time a page asks."""
+    """This session's backend, chosen from the environment the first time a page asks. Every page asks,
+    so this is also where a page that Streamlit ran without the shell is sent back through it."""
+    require_shell()
     backend = st.session_state.get(state.BACKEND)
     if backend is None:
         try:

@@ -41,3 +41,19 @@ def build_pages(home: st.Page, root: Path = APP_ROOT) -> list[st.Page]:
 def page_exists(path: str, root: Path = APP_ROOT) -> bool:
     """Whether a page script exists, e.g. before offering a link to it."""
     return (root / path).is_file()
+
+
+def require_shell() -> None:
+    """Call first in every page script: makes sure the page runs inside the shell (app.py).
+
+    Because a ``pages/`` directory sits next to app.py, Streamlit (1.67) starts each process in its
+    pre-``st.navigation`` mode: if the very first request of a fresh server names a page URL
+    (a bookmark, a reload after a restart), it runs that page script alone, without app.py, so there is
+    no sidebar, no backend and no navigation. This switches the process to ``st.navigation`` mode, which
+    app.py would have done, and reruns, so the shell runs and then opens the same page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

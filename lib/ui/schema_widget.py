@@ -29,9 +29,10 @@ def editor_text(key: str, default: str) -> str:
     return value if isinstance(value, str) else default
 
 
-def json_editor(key: str, default: str, annotations: list[dict[str, Any]], *, height: int = 560) -> str:
+def json_editor(key: str, default: str, annotations: list[dict[str, Any]], *, height: int = 520) -> str:
     """Render the editor and return its text. ``annotations`` are ace's ``{row, column, text, type}``
-    markers (0-based rows); the plain editor has no gutter, so the page also prints every problem."""
+    markers (0-based rows); the plain editor has no gutter, so the page also prints every problem. A fixed
+    ``height`` makes ace scroll (without one it grows with the text)."""
     if plain_editor_enabled():
         if key not in st.session_state:
             st.session_state[key] = default
@@ -46,8 +47,7 @@ def json_editor(key: str, default: str, annotations: list[dict[str, Any]], *, he
         keybinding="vscode",
         font_size=13,
         tab_size=2,
-        min_lines=24,
-        max_lines=40,
+        height=height,
         show_gutter=True,
         wrap=False,
         annotations=annotations,
