@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from lib.engine.documents.model import Box, Document, Line, Page
+from lib.engine.documents.model import Box, Document, Line, Page, Table
 from lib.engine.schema import Field
-from lib.engine.values import Conventions, Typed, fold, typed_candidates
+from lib.engine.values import Conventions, Typed, typed_candidates
 
 # Synonym groups: labels that mean the same thing on business documents. A field mentioning any
 # member (in its name, title or description) is looked up under every member.
@@ -111,7 +111,7 @@ class IndexedLine:
     line: Line
     folded: str
     row: int  # row index on the page
-    in_header: bool = False  # the line is a table's column header (what is below it is per row)
+    list_column: bool = False  # the line heads a table column of several values (below it is per row)
     right: Optional["IndexedLine"] = None
     below: Optional["IndexedLine"] = None
 
@@ -184,13 +184,16 @@ def index_page(page: Page) -> PageIndex:
         for item in row:
             item.below = _below(item, indexed_rows[r + 1 : r + 3])
     flat = [item for row in indexed_rows for item in row]
-    headers = [c.box for t in page.tables for c in t.header if c.box is not None]
-    if headers:
-        for item in flat:
-            b = item.line.box
-            cx, cy = b.x + b.w / 2, b.y + b.h / 2
-            item.in_header = any(h.x <= cx <= h.x1 and h.y <= cy <= h.y1 for h in headers)
+    heads = [c.box for t in page.tables for i, c in enumerate(t.header) if c.box is not None and _filled(t, i) >= 2]
+    for item in flat:
+        b = item.line.box
+        cx, cy = b.x + b.w / 2, b.y + b.h / 2
+        item.list_column = any(h.x <= cx <= h.x1 and h.y <= cy <= h.y1 for h in heads)
     return PageIndex(page, flat, indexed_rows)
+
+
+def _filled(table: Table, column: int) -> int:
+    return sum(1 for row in table.rows if column < len(row) and row[column].text.strip())
 
 
 def _below(item: IndexedLine, rows: list[list[IndexedLine]]) -> Optional[IndexedLine]:
@@ -301,7 +304,7 @@ _COLON = re.compile(r":(?!\d)|\t|(?<=\S)\s+\|\s*(?=\S)")  # "Label: v", tabs, "|
 
 
 def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex], conv: Conventions,
-                    hint: str, wide: bool = False) -> list[Candidate]:
+                    hint: str, wide: bool = False, labels: frozenset[str] = frozenset()) -> list[Candidate]:
     """Every labelled candidate for field ``f`` on the given pages."""
     pattern = phrase_regex(phrases)
     by_text = {p.text: p for p in phrases}
@@ -310,50 +313,76 @@ def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex
         for item in page.lines:
             if not item.folded:
                 continue
-            match = pattern.search(item.folded)
-            if match is None:
-                continue
-            out.extend(_candidates_at(f, item, match, by_text[match.group(0)], conv, hint, wide))
+            for match in pattern.finditer(item.folded):
+                out.extend(_candidates_at(f, item, match, by_text[match.group(0)], conv, hint, wide, labels))
     return out
 
 
 def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Phrase, conv: Conventions,
-                   hint: str, wide: bool) -> list[Candidate]:
+                   hint: str, wide: bool, labels: frozenset[str]) -> list[Candidate]:
     text = item.line.text
-    colon = _COLON.search(text, len(text) - len(text.lstrip("| ")))
+    lead = len(text) - len(text.lstrip("| "))
+    start, end = _raw_start(text, match.start()), _raw_offset(text, match.end())
     out: list[Candidate] = []
-    if colon is not None:
-        key = fold_label(text[: colon.start()])
-        value_text, value_start = text[colon.end():], colon.end()
-        if match.start() >= len(key) + 1 and key:
-            return out  # the phrase is in the value part, not in the label
+    sep = _COLON.search(text, end)
+    between = text[end : sep.start()] if sep is not None else ""
+    earlier = [m for m in _COLON.finditer(text, lead, start)]
+    if sep is not None and len(fold_label(between).split()) <= 3 and not any(c.isdigit() for c in between):
+        # "Label: value", possibly one of several pairs on the line ("Signature: ___ Date: 28.09.2023")
+        key_start = earlier[-1].end() if earlier else lead
+        key = fold_label(text[key_start : sep.start()])
+        value_end = _next_label(text, sep.end())
+        value_text, value_start = text[sep.end() : value_end], sep.end()
         structure = STRUCTURE_COLON
     else:
+        before = fold_label(text[lead:start])
+        if earlier or len(before.split()) >= 2:
+            return out  # inside a value, or a name that merely contains a label word ("First Harbor Bank")
         key = item.folded
-        if match.start() > 0 and len(key[: match.start()].split()) >= 2:
-            return out  # "First Harbor Bank" is a name that ends in a label word, not a label
         value_text, value_start = "", len(text)
-        label_end = _raw_offset(text, match.end())
-        if match.start() == 0 and label_end < len(text):
-            key = fold_label(text[:label_end])
-            value_text, value_start = text[label_end:], label_end
+        if not before and end < len(text):
+            value_text, value_start = text[end:], end
         structure = STRUCTURE_INLINE
+        if f.kind == "string" and len(value_text.split()) > 5:
+            structure *= 0.5  # prose that starts with a label word, not a "Label value" pair
     quality = label_quality(key, phrase)
-    if quality <= 0.3:
+    inline_quality = label_quality(fold_label(text[lead:end]), phrase) if structure != STRUCTURE_COLON else quality
+    if max(quality, inline_quality) <= 0.3:
         return out
     if not any(ch.isalnum() for ch in value_text):
         value_text = ""
     if value_text:
-        out += _typed_from(f, item, value_text, value_start, item, quality, structure, conv, hint, key)
+        out += _typed_from(f, item, value_text, value_start, item, inline_quality, structure, conv, hint, key)
+    if value_text and structure == STRUCTURE_COLON or quality <= 0.3:
+        return out
     neighbours = [(item.right, STRUCTURE_RIGHT)]
     if not out or wide:
-        neighbours.append((item.below, STRUCTURE_BELOW))
+        neighbours.append((item.below, STRUCTURE_BELOW * (HEADER_BELOW if item.list_column else 1.0)))
     for neighbour, structure in neighbours:
-        if item.in_header:
-            structure *= HEADER_BELOW  # a column header labels every row, not one document value
-        if neighbour is not None and not is_label(neighbour.folded) and not _looks_like_label(neighbour.line.text):
+        if neighbour is not None and not is_label(neighbour.folded, labels) and not _looks_like_label(neighbour.line.text):
             out += _typed_from(f, neighbour, neighbour.line.text, 0, item, quality, structure, conv, hint, key)
     return out
+
+
+_NEXT_LABEL = re.compile(r"(?<=\s)(?:[^\W\d_][\w.#'/-]*\s){0,2}[^\W\d_][\w.#'/-]*\s*:(?!\d)")
+
+
+def _next_label(text: str, start: int) -> int:
+    """Where the next "Label:" on the same line begins (or the end of the line)."""
+    m = _NEXT_LABEL.search(text, start)
+    return m.start() if m else len(text)
+
+
+def _raw_start(text: str, folded_start: int) -> int:
+    """Map a start offset in ``fold_label(text)`` back to ``text``."""
+    target = sum(1 for ch in fold_label(text)[:folded_start] if ch.isalnum())
+    seen = 0
+    for i, ch in enumerate(text):
+        if ch.isalnum():
+            if seen == target:
+                return i
+            seen += 1
+    return len(text)
 
 
 def _looks_like_label(text: str) -> bool:
@@ -368,7 +397,7 @@ def _raw_offset(text: str, folded_end: int) -> int:
         if ch.isalnum():
             seen += 1
             if seen == target:
-                tail = re.match(r"\s*[.#:]+", text[i + 1 :])  # "No." / "Invoice #" / "Date:"
+                tail = re.match(r"\s*[.#]+", text[i + 1 :])  # "No." / "Invoice #"
                 return i + 1 + (tail.end() if tail else 0)
     return len(text)
 
@@ -397,6 +426,34 @@ def unlabelled_candidates(f: Field, pages: list[PageIndex], conv: Conventions, h
         for item in page.lines:
             for hit in typed_candidates(item.line.text, f.kind, f.format, f.enum, conv, hint)[:2]:
                 out.append(Candidate(hit.value, hit, item, None, UNLABELLED, 1.0))
+    return out
+
+
+CHECKBOX = re.compile(r"^\s*(\[[xX✓✔ ]?\]|[☑☒✓✔☐■□])\s*")
+CHECKED = re.compile(r"\[[xX✓✔]\]|[☑☒✓✔■]")
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z]{3,}", text.lower())} - {"the", "and", "that", "this", "with", "for"}
+
+
+def checkbox_candidates(f: Field, pages: list[PageIndex]) -> list[Candidate]:
+    """A boolean answered by a tick box: a line starting with ``[X]`` / ``[ ]`` / ``☒`` whose
+    words share the field's (name, title, description) word stems; checked means true."""
+    wanted = _stems(" ".join([split_name(f.name), f.title, f.description]))
+    out = []
+    for page in pages:
+        for item in page.lines:
+            box = CHECKBOX.match(item.line.text)
+            if not box or not wanted:
+                continue
+            overlap = len(wanted & _stems(item.line.text[box.end():])) / len(_stems(split_name(f.name)) or wanted)
+            if overlap < 0.5:
+                continue
+            value = bool(CHECKED.match(box.group(1)))
+            quality = min(1.0, overlap) * 0.9
+            typed = Typed(value, box.group(1), box.start(1), 1.0)
+            out.append(Candidate(value, typed, item, item, quality, 1.0, score=quality))
     return out
 
 

@@ -23,7 +23,7 @@ from typing import Any, Union
 from lib.engine.confidence import combine
 from lib.engine.documents.model import Document
 from lib.engine.hints import label_hints, prompt_conventions
-from lib.engine.locate import index_document
+from lib.engine.locate import field_phrases, index_document
 from lib.engine.schema import Field, compile_schema, validate_schema
 from lib.engine.tables import best_table
 from lib.engine.values import detect_conventions
@@ -58,8 +58,8 @@ def run(document: Document, config: Any) -> ExtractionOutput:
     texts = [line.text for _, line in document.iter_lines()]
     conventions = prompt_conventions(config.system_prompt, detect_conventions(texts))
     index = index_document(document, conventions)
-    options = Options(wide=(config.tier or "") in AGENTIC_TIERS,
-                      hints=label_hints(config.system_prompt, _field_names(root)))
+    hints = label_hints(config.system_prompt, _field_names(root))
+    options = Options(wide=(config.tier or "") in AGENTIC_TIERS, hints=hints, labels=schema_labels(root, hints))
     walker = Walker(index, options)
     flags = Flags(bool(config.cite_sources), bool(config.confidence_scores))
     target = config.extraction_target or "per_doc"
@@ -78,6 +78,21 @@ def run(document: Document, config: Any) -> ExtractionOutput:
         result = values
         field_metadata = {"document_metadata": render(meta, flags)}
     return ExtractionOutput(result, {"field_metadata": field_metadata}, usage(document, result))
+
+
+def schema_labels(node: Field, hints: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """Every strong label phrase of the schema's fields: a line that is just one of these is a
+    label, never another label's value."""
+    out: set[str] = set()
+    stack = [(node, None)]
+    while stack:
+        field, parent = stack.pop()
+        if field.name:
+            out.update(p.text for p in field_phrases(field, parent, hints.get(field.name, ())) if p.weight >= 0.8)
+        stack.extend((child, field) for child in field.children)
+        if field.items is not None:
+            stack.extend((child, field.items) for child in field.items.children)
+    return frozenset(out)
 
 
 def _field_names(node: Field) -> list[str]:

@@ -20,6 +20,7 @@ from lib.engine.documents.model import Cell, Page
 from lib.engine.locate import (
     UNLABELLED,
     Candidate,
+    checkbox_candidates,
     DocIndex,
     PageIndex,
     field_phrases,
@@ -34,6 +35,7 @@ from lib.engine.schema import Field
 from lib.engine.tables import TableMatch, best_table, cell_at
 from lib.engine.values import Conventions, find_numbers, satisfies, typed_candidates
 
+TIME_HINT = re.compile(r"\b(time|hour)\b")
 SELF_EVIDENT = re.compile(r"\b(email|e mail|url|website|phone|telephone|iban)\b")
 CURRENCY_HINT = re.compile(r"\bcurrency\b")
 CLAIM_PENALTY = 0.4
@@ -53,6 +55,7 @@ class Leaf:
 @dataclass
 class Options:
     wide: bool = False  # tier "agentic": look right/below even after an inline value, unlabelled fallback
+    labels: frozenset[str] = frozenset()  # every label phrase of the schema: such a line is never a value
     hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field name -> extra label phrases
 
 
@@ -81,40 +84,62 @@ class Walker:
 
     # --- objects ------------------------------------------------------------------------------
 
-    def object(self, node: Field, pages: list[PageIndex], parent: Optional[Field] = None) -> tuple[dict, dict]:
-        scalars = [c for c in node.children if c.is_scalar]
-        context = node if node.name else None
-        found = {c.name: self.candidates(c, pages, context) for c in scalars}
+    def object(self, node: Field, pages: list[PageIndex]) -> tuple[dict, dict]:
+        """Fill an object: locate every scalar below it (through nested objects) first, so a
+        label is claimed by the field anywhere in the object that names it best."""
+        found: dict[tuple[str, ...], list[Candidate]] = {}
+        self.collect(node, pages, found)
         _claim_labels(found)
+        return self.build(node, pages, found)
+
+    def collect(self, node: Field, pages: list[PageIndex], found: dict[tuple[str, ...], list[Candidate]]) -> None:
+        context = node if node.name else None
+        dates = [c for c in node.children if c.is_scalar and c.format in ("date", "date-time")]
+        for child in node.children:
+            if child.is_scalar:
+                found[child.path] = self.candidates(child, pages, context, sole_date=len(dates) == 1)
+            elif child.kind == "object":
+                self.collect(child, pages, found)
+
+    def build(self, node: Field, pages: list[PageIndex], found: dict[tuple[str, ...], list[Candidate]]) -> tuple[dict, dict]:
         values: dict[str, Any] = {}
         metas: dict[str, Any] = {}
         for child in node.children:
             if child.is_scalar:
-                leaf = self.choose(child, found[child.name], pages, context)
+                leaf = self.choose(child, found.get(child.path, []))
                 values[child.name], metas[child.name] = leaf.value, leaf
             elif child.kind == "object":
-                values[child.name], metas[child.name] = self.object(child, pages, node)
+                values[child.name], metas[child.name] = self.build(child, pages, found)
             else:
                 values[child.name], metas[child.name] = self.array(child, pages)
         return values, metas
 
-    def candidates(self, f: Field, pages: list[PageIndex], parent: Optional[Field]) -> list[Candidate]:
+    def candidates(self, f: Field, pages: list[PageIndex], parent: Optional[Field],
+                   sole_date: bool = False) -> list[Candidate]:
         phrases = field_phrases(f, parent, self.options.hints.get(f.name, ()))
         hint = hint_of(f, parent)
-        found = find_candidates(f, phrases, pages, self.conv, hint, self.options.wide)
+        found = find_candidates(f, phrases, pages, self.conv, hint, self.options.wide, self.options.labels)
         for cand in found:
             cand.score = cand.label_quality * cand.structure * cand.typed.quality
         found = [c for c in found if satisfies(c.value, f.constraints)]
         if not found:
-            found = self.fallback(f, pages, hint)
+            found = self.fallback(f, pages, hint, sole_date)
         return found
 
-    def fallback(self, f: Field, pages: list[PageIndex], hint: str) -> list[Candidate]:
+    def fallback(self, f: Field, pages: list[PageIndex], hint: str, sole_date: bool) -> list[Candidate]:
         """Values recognisable without a label: an email or phone number, a currency from the
-        amounts' symbols, an enum value printed on its own; with tier "agentic", any typed
-        value when it is the only one of its kind."""
+        amounts' symbols, an enum value printed on its own, a ticked box, the date (or time) of
+        an object that has only one; the letterhead for the issuer; with tier "agentic", any
+        typed value when it is the only one of its kind."""
         if CURRENCY_HINT.search(hint):
             return self.currency(f, pages)
+        if f.kind == "boolean":
+            return checkbox_candidates(f, pages)
+        if (sole_date and f.format in ("date", "date-time")) or (f.kind == "string" and TIME_HINT.search(hint)):
+            found = unlabelled_candidates(f, pages, self.conv, hint)
+            for cand in found:
+                cand.score = UNLABELLED * cand.typed.quality
+            return found if len({repr(c.value) for c in found}) == 1 else []  # only when there is no choice
         if f.kind == "string" and not f.enum and not f.format:
             party = party_candidates(hint, pages)
             if party:
@@ -146,7 +171,7 @@ class Walker:
             cand.score = 0.8 * share if cand.value == top else 0.8 * (1 - share)
         return found
 
-    def choose(self, f: Field, found: list[Candidate], pages: list[PageIndex], parent: Optional[Field]) -> Leaf:
+    def choose(self, f: Field, found: list[Candidate]) -> Leaf:
         if not found:
             return Leaf()
         found.sort(key=lambda c: (-c.score, c.source.page.number, c.source.line.box.y))
@@ -180,9 +205,24 @@ class Walker:
         item = node.items
         assert item is not None
         match = best_table(item, self.tables_in(pages), self.options.hints, field_phrases(node))
-        if match is None:
-            return [], []
-        return self.rows(item, match)
+        if match is not None:
+            return self.rows(item, match)
+        if len(pages) > 1:
+            return self.page_items(item, pages)
+        return [], []
+
+    def page_items(self, item: Field, pages: list[PageIndex]) -> tuple[list, list]:
+        """No table holds the items: try one item per page (a report whose sections each fill a
+        page), keeping the pages where most of the item's fields are found."""
+        scalars = [c for c in item.children if c.is_scalar]
+        values, metas = [], []
+        for page in pages:
+            value, meta = self.object(item, [page])
+            answered = sum(1 for c in scalars if value.get(c.name) is not None)
+            if scalars and answered * 2 > len(scalars):
+                values.append(value)
+                metas.append(meta)
+        return (values, metas) if len(values) > 1 else ([], [])
 
     def rows(self, item: Field, match: TableMatch) -> tuple[list, list]:
         pages = {p.page.number: p.page for p in self.index.pages}
@@ -276,7 +316,7 @@ def _value_scores(found: list[Candidate]) -> dict[str, float]:
     return out
 
 
-def _claim_labels(found: dict[str, list[Candidate]]) -> None:
+def _claim_labels(found: dict[tuple[str, ...], list[Candidate]]) -> None:
     """A label line serves the sibling it names best: other fields' candidates that rely on
     the same label with a weaker match are discounted."""
     best_on: dict[int, float] = {}

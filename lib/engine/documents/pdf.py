@@ -28,6 +28,9 @@ def open_pdf(data: bytes) -> pymupdf.Document:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # MuPDF raises its own FileDataError / RuntimeError variants
         raise CorruptDocument("the PDF is damaged or truncated and cannot be opened; export or save it again") from exc
+    if doc.is_repaired and b"%%EOF" not in data[-4096:]:
+        doc.close()  # MuPDF rebuilt a cut-off file: pages past the cut would be silently lost
+        raise CorruptDocument("the PDF is truncated (its end is missing); upload the complete file")
     if doc.needs_pass:
         doc.close()
         raise EncryptedDocument("the PDF is password-protected; remove the password and upload it again")
