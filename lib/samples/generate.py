@@ -50,7 +50,8 @@ def make_sample(kind: str, *, fmt: str = "pdf", layout: int = 0, seed: int = 0, 
     ``first_page_rows=``, ``page_rows=`` (bank_statement), ``pages=`` (report),
     ``ticked=`` (form), and for all ``font=`` (Helvetica, Times-Roman, Courier) and
     ``convention=`` (us, us_long, eu, uk, iso_chf, iso_cad). ``layout`` wraps around the
-    kind's layout count."""
+    kind's layout count. For PNG and JPEG (one image, one page) the sizes the seed picks
+    fit one page; an explicit size that does not is a ``ValueError``."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; choose one of {sorted(KINDS)}")
     if fmt not in FORMATS:
@@ -60,8 +61,21 @@ def make_sample(kind: str, *, fmt: str = "pdf", layout: int = 0, seed: int = 0, 
     if unknown:
         raise ValueError(f"{kind} does not take {unknown}; its options are {kind_options(kind)}")
     layout %= n_layouts
+    if fmt in SINGLE_PAGE_FORMATS:
+        options = {**_one_page_sizes(kind, random.Random(f"size:{kind}:{layout}:{seed}")), **options}
     built = builder(random.Random(f"{kind}:{layout}:{seed}"), layout, **options)
     return _render(built, kind, fmt, layout, seed)
+
+
+def _one_page_sizes(kind: str, rng: random.Random) -> dict[str, Any]:
+    """Default sizes that fit one page, for PNG and JPEG (explicit options still win)."""
+    if kind in ("invoice", "purchase_order"):
+        return {"items": rng.choice([1, 2, 3, 4, 6, 8, 12])}
+    if kind == "bank_statement":
+        return {"rows": rng.choice([1, 4, 8, 12, 16])}
+    if kind == "report":
+        return {"pages": 1}
+    return {}
 
 
 def _render(built: Built, kind: str, fmt: str, layout: int, seed: int) -> Sample:
@@ -181,15 +195,16 @@ CORPUS_WEIGHTS = {"invoice": 5, "receipt": 3, "bank_statement": 4, "form": 2, "r
 
 def _corpus_options(kind: str, fmt: str, rng: random.Random) -> dict[str, Any]:
     """Sizes for a corpus member: long tables sometimes, one page for single-image formats."""
-    one_page = fmt in SINGLE_PAGE_FORMATS
+    if fmt in SINGLE_PAGE_FORMATS:
+        return _one_page_sizes(kind, rng)
     if kind in ("invoice", "purchase_order"):
-        return {"items": rng.choice([1, 2, 3, 4, 6, 8, 12] if one_page else [1, 2, 3, 5, 8, 12, 20, 30, 40])}
+        return {"items": rng.choice([1, 2, 3, 5, 8, 12, 20, 30, 40])}
     if kind == "receipt":
         return {"items": rng.randint(1, 10)}
     if kind == "bank_statement":
-        return {"rows": rng.choice([1, 4, 8, 12, 16] if one_page else [1, 5, 10, 16, 30, 60, 120])}
+        return {"rows": rng.choice([1, 5, 10, 16, 30, 60, 120])}
     if kind == "report":
-        return {"pages": 1 if one_page else rng.randint(2, 4)}
+        return {"pages": rng.randint(2, 4)}
     return {}
 
 

@@ -47,7 +47,8 @@ def test_multi_page_scans_keep_their_pages():
         assert doc.page_count == sample.pages == 2
 
 
-def test_single_image_formats_refuse_long_documents():
+def test_single_image_formats_fit_one_page_or_refuse():
+    assert make_sample("report", fmt="jpeg", seed=3).pages == 1
     with pytest.raises(ValueError, match="tiff or scanned_pdf"):
         make_sample("bank_statement", fmt="png", rows=100)
 
