@@ -418,6 +418,17 @@ def _typed_from(f: Field, source: IndexedLine, value_text: str, offset: int, lab
     return out
 
 
+def label_seen(phrases: tuple[Phrase, ...], pages: list[PageIndex]) -> bool:
+    """Whether the field's label is printed at all, even with nothing after it ("Date: ____"):
+    then the document has answered "blank", and no unlabelled value may stand in."""
+    wanted = {p.text for p in phrases if p.weight >= 0.5}
+    for page in pages:
+        for item in page.lines:
+            if ":" in item.folded and any(part.strip(" #") in wanted for part in item.folded.split(":")):
+                return True
+    return False
+
+
 def unlabelled_candidates(f: Field, pages: list[PageIndex], conv: Conventions, hint: str) -> list[Candidate]:
     """Typed values found anywhere (an email address, a currency code) when no label names the
     field: used only for types that are recognisable on their own."""

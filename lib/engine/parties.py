@@ -58,7 +58,9 @@ def letterhead(pages: list[PageIndex]) -> Optional[IndexedLine]:
 def _same_column_below(item: IndexedLine, page: PageIndex, rows: int) -> list[IndexedLine]:
     out = []
     for row in page.rows[item.row + 1 : item.row + 1 + rows]:
-        out += [o for o in row if abs(o.line.box.x - item.line.box.x) <= max(4.0, 0.5 * item.line.box.h)]
+        box = item.line.box
+        out += [o for o in row if abs(o.line.box.x - box.x) <= max(4.0, 0.5 * box.h)
+                or min(o.line.box.x1, box.x1) - max(o.line.box.x, box.x) > 0.25 * min(o.line.box.w, box.w)]
     return out
 
 

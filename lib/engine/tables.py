@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from typing import Optional
 
 from lib.engine.documents.model import Cell, Table
-from lib.engine.locate import Phrase, field_phrases, fold_label, label_quality, phrase_regex, split_name
+from lib.engine.locate import PageIndex, Phrase, field_phrases, fold_label, label_quality, phrase_regex, split_name
 from lib.engine.schema import Field
 
 MIN_TABLE_SCORE = 0.25
+COLUMN_WEIGHT = 0.75
 # Headers that mean a property only inside a table: a line's "Total" is its amount.
 COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "amount": ("total", "line total", "total price", "net"),
+    "amount": ("total", "line total", "total price", "net", "price", "sum"),
     "unit price": ("price", "rate", "each"),
     "balance": ("running balance", "saldo"),
     "date": ("booking date", "value date", "posted", "transaction date"),
 }
-SUMMARY_ROW = re.compile(r"^(sub ?total|total|totals|grand total|tax|vat|balance|opening|closing|brought forward|"
+SUMMARY_ROW = re.compile(r"^(sub ?total|total|totals|grand total|tax|vat|sales tax|service charge|tip|rounding|balance|opening|closing|brought forward|"
                          r"carried forward|amount due|balance due)\b")
 
 
@@ -64,8 +65,10 @@ def match_columns(item: Field, headers: list[str], hints: dict[str, tuple[str, .
         return {}, 0.0
     options: list[tuple[float, str, int]] = []
     for prop in scalars:
-        extra = hints.get(prop.name, ()) + COLUMN_SYNONYMS.get(split_name(prop.name), ())
-        phrases = field_phrases(prop, None, extra)
+        phrases = field_phrases(prop, None, hints.get(prop.name, ()))
+        known = {p.text for p in phrases}
+        phrases += tuple(Phrase(fold_label(t), COLUMN_WEIGHT, tuple(fold_label(t).split()))
+                         for t in COLUMN_SYNONYMS.get(split_name(prop.name), ()) if fold_label(t) not in known)
         for index, header in enumerate(headers):
             quality = _header_quality(header, phrases)
             if quality > 0:
@@ -112,6 +115,62 @@ def best_table(item: Field, tables: list[Table], hints: dict[str, tuple[str, ...
     headers = {tuple(header_texts(t)) for t in joined}
     rows = [r for r in rows if tuple(fold_label(c.text) for c in r.cells) not in headers and not _is_summary(r, columns)]
     return TableMatch(joined, rows, columns, min(1.0, score))
+
+
+def layout_tables(page: PageIndex) -> list[Table]:
+    """Tables read from column alignment when the parser found none there: a row of two or more
+    short, digit-free lines (the header) and the rows below it whose lines fall under those
+    headers, up to a totals line, a gap or a row that no longer fits."""
+    out: list[Table] = []
+    r = 0
+    while r < len(page.rows):
+        row = page.rows[r]
+        if len(row) >= 2 and all(_header_like(i.line.text) for i in row):
+            table, used = _read_columns(page, r)
+            if table is not None:
+                out.append(table)
+                r += used
+                continue
+        r += 1
+    return out
+
+
+def _header_like(text: str) -> bool:
+    words = text.split()
+    return 1 <= len(words) <= 4 and not any(c.isdigit() for c in text) and not text.rstrip().endswith(":") \
+        and sum(c.isalpha() for c in text) >= 2
+
+
+def _read_columns(page: PageIndex, start: int) -> tuple[Optional[Table], int]:
+    header = sorted(page.rows[start], key=lambda i: i.line.box.x)
+    centres = [i.line.box.x + i.line.box.w / 2 for i in header]
+    bounds = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+    rows: list[list[Cell]] = []
+    last_y = header[0].line.box.y1
+    height = max(i.line.box.h for i in header)
+    for row in page.rows[start + 1 :]:
+        top = min(i.line.box.y for i in row)
+        if top - last_y > 2.5 * height or SUMMARY_ROW.match(row[0].folded) or len(row) < 2:
+            break
+        cells = [Cell("") for _ in header]
+        for item in row:
+            centre = item.line.box.x + item.line.box.w / 2
+            column = sum(1 for b in bounds if centre > b)
+            cell = cells[column]
+            text = f"{cell.text} {item.line.text}".strip()
+            box = item.line.box if cell.box is None else cell.box.union(item.line.box)
+            cells[column] = Cell(text, box, min(cell.confidence, item.line.confidence))
+        if sum(1 for c in cells if c.text) < 2:
+            break
+        rows.append(cells)
+        last_y = max(i.line.box.y1 for i in row)
+    if not rows:
+        return None, 1
+    head = [Cell(i.line.text, i.line.box, i.line.confidence) for i in header]
+    box = head[0].box
+    for cell in head[1:] + [c for r in rows for c in r if c.box is not None]:
+        box = box.union(cell.box)  # type: ignore[union-attr]
+    return Table(page.page.number, head, rows, box), len(rows) + 1
 
 
 def _continuations(tables: list[Table], start: int) -> list[Table]:

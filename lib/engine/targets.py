@@ -25,7 +25,6 @@ from lib.engine.documents.model import Document
 from lib.engine.hints import label_hints, prompt_conventions
 from lib.engine.locate import field_phrases, index_document
 from lib.engine.schema import Field, compile_schema, validate_schema
-from lib.engine.tables import best_table
 from lib.engine.values import detect_conventions
 from lib.engine.walk import Leaf, Options, Walker
 
@@ -69,7 +68,7 @@ def run(document: Document, config: Any) -> ExtractionOutput:
         result = [values for values, _ in pairs]
         field_metadata = {"page_metadata": [render(meta, flags) for _, meta in pairs]}
     elif target == "per_table_row":
-        match = best_table(root, walker.tables_in(index.pages), options.hints)
+        match = walker.best_table(root, index.pages)
         rows, metas = walker.rows(root, match) if match is not None else ([], [])
         result = rows
         field_metadata = {"row_metadata": [render(meta, flags) for meta in metas]}

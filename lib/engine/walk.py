@@ -25,6 +25,7 @@ from lib.engine.locate import (
     PageIndex,
     field_phrases,
     find_candidates,
+    label_seen,
     fold_label,
     span_box,
     split_name,
@@ -32,7 +33,7 @@ from lib.engine.locate import (
 )
 from lib.engine.parties import party_candidates
 from lib.engine.schema import Field
-from lib.engine.tables import TableMatch, best_table, cell_at
+from lib.engine.tables import TableMatch, best_table, cell_at, layout_tables
 from lib.engine.values import Conventions, find_numbers, satisfies, typed_candidates
 
 TIME_HINT = re.compile(r"\b(time|hour)\b")
@@ -81,6 +82,7 @@ class Walker:
         self.index = index
         self.options = options
         self.conv: Conventions = index.conventions
+        self._layout: dict[int, list] = {}
 
     # --- objects ------------------------------------------------------------------------------
 
@@ -122,7 +124,7 @@ class Walker:
         for cand in found:
             cand.score = cand.label_quality * cand.structure * cand.typed.quality
         found = [c for c in found if satisfies(c.value, f.constraints)]
-        if not found:
+        if not found and not label_seen(phrases, pages):
             found = self.fallback(f, pages, hint, sole_date)
         return found
 
@@ -198,13 +200,27 @@ class Walker:
             values, metas = values[: node.max_items], metas[: node.max_items]
         return values, metas
 
-    def tables_in(self, pages: list[PageIndex]) -> list:
-        return [t for p in pages for t in p.page.tables]
+    def best_table(self, item: Field, pages: list[PageIndex], phrases: tuple = ()) -> Optional[TableMatch]:
+        """The parser's best-matching table, or one read from column alignment when that
+        matches clearly better (receipts, scans and text files often have no detected table)."""
+        parsed = best_table(item, [t for p in pages for t in p.page.tables], self.options.hints, phrases)
+        if parsed is not None and parsed.score >= 0.75:
+            return parsed
+        aligned = best_table(item, [t for p in pages for t in self.layout(p)], self.options.hints, phrases)
+        if aligned is not None and (parsed is None or aligned.score > parsed.score + 0.05):
+            return aligned
+        return parsed
+
+    def layout(self, page: PageIndex) -> list:
+        key = page.page.number
+        if key not in self._layout:
+            self._layout[key] = layout_tables(page)
+        return self._layout[key]
 
     def table_items(self, node: Field, pages: list[PageIndex]) -> tuple[list, list]:
         item = node.items
         assert item is not None
-        match = best_table(item, self.tables_in(pages), self.options.hints, field_phrases(node))
+        match = self.best_table(item, pages, field_phrases(node))
         if match is not None:
             return self.rows(item, match)
         if len(pages) > 1:
