@@ -12,18 +12,20 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from lib.engine.locate import Candidate, IndexedLine, PageIndex, is_label
-from lib.engine.values import Typed
+from lib.engine.locate import Candidate, IndexedLine, PageIndex, Phrase, is_label, split_name
+from lib.engine.schema import Field
+from lib.engine.values import Conventions, Typed, typed_candidates
 
 ISSUER = re.compile(r"\b(vendor|seller|supplier|merchant|bank|company|issuer|store|shop|restaurant|biller|from)\b")
 RECIPIENT = re.compile(r"\b(account holder|holder|customer|client|recipient|addressee|bill to|buyer)\b")
-NAME = re.compile(r"\b(name|holder)\b")
+NAME = re.compile(r"\b(name|holder|company)\b")
 ADDRESS = re.compile(r"\baddress\b")
 TITLE_WORDS = re.compile(r"^(tax )?(invoice|receipt|statement|statement of account|purchase order|bill|quote|"
                          r"quotation|order|credit note|delivery note|bank statement|sales receipt|account statement)$")
 COMPANY_SUFFIX = re.compile(r"\b(ltd|llc|inc|gmbh|ag|sa|sarl|plc|bv|co|corp|corporation|company|bank|union|"
                             r"sparkasse|group|partners|solutions|services|systems|industries|consulting|store|"
                             r"market|cafe|café|restaurant|shop|supplies)\b", re.I)
+SELF_TYPED = re.compile(r"\b(email|e mail|phone|telephone|tel|fax|mobile|url|website)\b")
 LETTERHEAD = 0.5
 ADDRESSEE = 0.45
 
@@ -91,3 +93,78 @@ def party_candidates(hint: str, pages: list[PageIndex]) -> list[Candidate]:
         people = [b for b in block if not COMPANY_SUFFIX.search(b.line.text) and 2 <= len(b.line.text.split()) <= 4]
         return [_candidate(people[0], ADDRESSEE)] if people else []
     return []
+
+
+BLOCK = 0.9  # a value read from the block under its object's label ("Buyer:" then name, address)
+
+
+def _block_under(anchor: IndexedLine, page: PageIndex, labels: frozenset[str]) -> list[IndexedLine]:
+    """The lines stacked under a label like "Buyer:", in the same column, until a gap or a label."""
+    out: list[IndexedLine] = []
+    last = anchor
+    for row in page.rows[anchor.row + 1 : anchor.row + 7]:
+        below = [o for o in row if abs(o.line.box.x - anchor.line.box.x) <= max(4.0, 0.5 * anchor.line.box.h)]
+        if not below:
+            break
+        item = below[0]
+        if item.line.box.y - last.line.box.y1 > 1.5 * max(last.line.box.h, 1.0):
+            break
+        if item.line.text.rstrip().endswith(":") or is_label(item.folded, labels):
+            break
+        out.append(item)
+        last = item
+    return out
+
+
+def block_candidates(children: list[Field], phrases: tuple[Phrase, ...], pages: list[PageIndex],
+                     conv: Conventions, labels: frozenset[str], hints: dict[tuple[str, ...], str]
+                     ) -> dict[tuple[str, ...], list[Candidate]]:
+    """Candidates for an object's scalar children from the block under the object's own label:
+    the first name-like line is the name, the next line with a digit the address, and typed
+    children (email, phone, dates) are looked for in the block's lines."""
+    wanted = {p.text: p.weight for p in phrases if p.weight >= 0.8}
+    out: dict[tuple[str, ...], list[Candidate]] = {}
+    for page in pages:
+        for anchor in page.lines:
+            key = anchor.folded.rstrip(" :")
+            if key not in wanted or len(anchor.line.text) > 40:
+                continue
+            block = _block_under(anchor, page, labels)
+            if not block:
+                continue
+            score = wanted[key] * BLOCK
+            name_line = next((b for b in block if _name_like(b)), None)
+            for child in children:
+                hint = hints[child.path]
+                found = _from_block(child, hint, block, name_line, conv)
+                if found is not None:
+                    line, typed = found
+                    out.setdefault(child.path, []).append(
+                        Candidate(typed.value, typed, line, anchor, score, 1.0, score=score * typed.quality,
+                                  key=key))
+    return out
+
+
+def _from_block(child: Field, hint: str, block: list[IndexedLine], name_line: Optional[IndexedLine],
+                conv: Conventions) -> Optional[tuple[IndexedLine, Typed]]:
+    own = split_name(child.name)
+    block = [b for b in block if ":" not in b.line.text]  # "Street: 6 Park Lane" is a labelled pair of its own
+    if name_line not in block:
+        name_line = None
+    if child.kind == "string" and not child.enum and not child.format and NAME.fullmatch(own) and name_line is not None:
+        text = name_line.line.text.strip()
+        return name_line, Typed(text, text, name_line.line.text.index(text), 1.0)
+    if child.kind == "string" and not child.enum and ADDRESS.fullmatch(own):
+        start = block.index(name_line) + 1 if name_line in block else 0
+        for line in block[start:]:
+            if any(ch.isdigit() for ch in line.line.text) and "@" not in line.line.text:
+                text = line.line.text.strip()
+                return line, Typed(text, text, line.line.text.index(text), 1.0)
+        return None
+    if NAME.search(own) or child.kind == "string" and not (child.format or SELF_TYPED.search(own)):
+        return None
+    for line in block:
+        hits = typed_candidates(line.line.text, child.kind, child.format, child.enum, conv, hint)
+        if hits:
+            return line, hits[0]
+    return None

@@ -31,7 +31,7 @@ from lib.engine.locate import (
     split_name,
     unlabelled_candidates,
 )
-from lib.engine.parties import party_candidates
+from lib.engine.parties import block_candidates, party_candidates
 from lib.engine.schema import Field
 from lib.engine.tables import TableMatch, best_table, cell_at, layout_tables
 from lib.engine.values import Conventions, find_numbers, satisfies, typed_candidates
@@ -102,6 +102,12 @@ class Walker:
                 found[child.path] = self.candidates(child, pages, context, sole_date=len(dates) == 1)
             elif child.kind == "object":
                 self.collect(child, pages, found)
+                scalars = [c for c in child.children if c.is_scalar]
+                hints = {c.path: hint_of(c, child) for c in scalars}
+                blocks = block_candidates(scalars, field_phrases(child, None, self.options.hints.get(child.name, ())),
+                                          pages, self.conv, self.options.labels, hints)
+                for path, cands in blocks.items():
+                    found.setdefault(path, []).extend(c for c in cands if satisfies(c.value, _field_at(child, path).constraints))
 
     def build(self, node: Field, pages: list[PageIndex], found: dict[tuple[str, ...], list[Candidate]]) -> tuple[dict, dict]:
         values: dict[str, Any] = {}
@@ -304,6 +310,10 @@ class Walker:
             metas.append(Leaf(hit.value, extraction, best.parsing_confidence,
                               [citation(best.source.page, hit.text, box)]))
         return values, metas
+
+
+def _field_at(node: Field, path: tuple[str, ...]) -> Field:
+    return next(c for c in node.children if c.path == path)
 
 
 def _empty(node: Field) -> tuple[Any, Any]:
