@@ -9,6 +9,7 @@ every case is built from code on demand.
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zipfile
 import zlib
@@ -188,30 +189,35 @@ CASES: tuple[HostileCase, ...] = (
 )
 
 
-def _deep_schema(depth: int) -> dict:
-    schema: dict = {"type": "string"}
-    for level in range(depth):
-        schema = {"type": "object", "properties": {f"level{level}": schema}}
-    return schema
+def _deep_schema_json(depth: int) -> str:
+    """Written as text: past a few hundred levels Python's own json module cannot encode it."""
+    return '{"type": "object", "properties": {"l": ' * depth + '{"type": "string"}' + "}}" * depth
 
 
-HOSTILE_SCHEMAS: dict[str, dict | list | str] = {
-    "deep_nesting_50": _deep_schema(50),
-    "deep_nesting_1000": _deep_schema(1000),
-    "ten_thousand_properties": {"type": "object", "properties": {f"f{i}": {"type": "string"} for i in range(10_000)}},
-    "huge_enum": {"type": "object", "properties": {"code": {"type": "string", "enum": [f"v{i}" for i in range(200_000)]}}},
-    "ref_cycle": {
-        "type": "object",
-        "properties": {"a": {"$ref": "#/$defs/A"}},
-        "$defs": {"A": {"$ref": "#/$defs/B"}, "B": {"$ref": "#/$defs/A"}},
-    },
-    "ref_missing": {"type": "object", "properties": {"a": {"$ref": "#/$defs/Nowhere"}}},
-    "ref_remote": {"type": "object", "properties": {"a": {"$ref": "http://169.254.169.254/latest/meta-data"}}},
-    "array_root": {"type": "array", "items": {"type": "string"}},
-    "string_root": "not a schema",
-    "list_root": [1, 2, 3],
-    "nonsense_keyword": {"type": "object", "properties": {"a": {"type": "string", "frobnicate": True}}},
-    "bad_type": {"type": "object", "properties": {"a": {"type": "strnig"}}},
-    "properties_not_object": {"type": "object", "properties": ["a", "b"]},
-    "empty_object": {"type": "object", "properties": {}},
+def _json(value: object) -> str:
+    return json.dumps(value)
+
+
+HOSTILE_SCHEMAS: dict[str, str] = {
+    "deep_nesting_50": _deep_schema_json(50),
+    "deep_nesting_5000": _deep_schema_json(5000),
+    "ten_thousand_properties": _json(
+        {"type": "object", "properties": {f"f{i}": {"type": "string"} for i in range(10_000)}}
+    ),
+    "huge_enum": _json({"type": "object", "properties": {"code": {"type": "string", "enum": [f"v{i}" for i in range(200_000)]}}}),
+    "ref_cycle": _json(
+        {"type": "object", "properties": {"a": {"$ref": "#/$defs/A"}}, "$defs": {"A": {"$ref": "#/$defs/B"}, "B": {"$ref": "#/$defs/A"}}}
+    ),
+    "ref_self_recursive": _json(
+        {"type": "object", "properties": {"node": {"$ref": "#/$defs/N"}},
+         "$defs": {"N": {"type": "object", "properties": {"child": {"$ref": "#/$defs/N"}}}}}
+    ),
+    "ref_missing": _json({"type": "object", "properties": {"a": {"$ref": "#/$defs/Nowhere"}}}),
+    "ref_remote": _json({"type": "object", "properties": {"a": {"$ref": "http://169.254.169.254/latest/meta-data"}}}),
+    "array_root": _json({"type": "array", "items": {"type": "string"}}),
+    "string_root": _json("not a schema"),
+    "list_root": _json([1, 2, 3]),
+    "nonsense_keyword": _json({"type": "object", "properties": {"a": {"type": "string", "frobnicate": True}}}),
+    "bad_type": _json({"type": "object", "properties": {"a": {"type": "strnig"}}}),
+    "properties_not_object": _json({"type": "object", "properties": ["a", "b"]}),
 }
