@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
@@ -41,6 +42,7 @@ class ServerContext:
 
     def start(self) -> None:
         """Recover from a previous stop, then start sending webhooks and running jobs."""
+        threading.Thread(target=_warm_engine, name="warm-engine", daemon=True).start()
         requeued, failed = self.store.recover_interrupted()
         if requeued or failed:
             log.warning("recovered %d interrupted jobs (%d re-queued, %d failed)", len(requeued) + len(failed), len(requeued), len(failed))
@@ -190,6 +192,15 @@ class ServerContext:
             "url": f"{base}/content/{self.content_token(file_id, expires_at)}",
             "expires_at": datetime.fromtimestamp(expires_at, timezone.utc).isoformat(),
         }
+
+
+def _warm_engine() -> None:
+    """Import the engine's schema checks now, so the first request is not the one that pays for it
+    and a broken engine shows in the log at start."""
+    try:
+        import lib.engine.schema  # noqa: F401
+    except Exception:
+        log.exception("the engine cannot be imported; schema checks and jobs will fail until it is fixed")
 
 
 def _plain(error: Exception) -> str:

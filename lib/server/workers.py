@@ -6,15 +6,17 @@ already imported the engine, so a replacement starts in milliseconds) and one su
 in the server. The supervisor claims the oldest PENDING job from the store, hands it to its
 worker over a pipe and watches it: a cancel, the job timeout or the memory limit (resident set
 size, read from /proc) kills the worker, which is then replaced; a worker that dies on its own
-fails only the job it was running. A worker also exits by itself when the server process is gone,
-so a SIGKILLed server leaves no orphans behind.
+fails only the job it was running. A worker also dies with the server (parent-death signal via
+the forkserver, plus a watchdog thread), so a SIGKILLed server leaves no orphans behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -28,13 +30,14 @@ from lib.server.store import Store
 log = logging.getLogger("lib.server.workers")
 
 POLL_S = 0.05
+_PR_SET_PDEATHSIG = 1
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _context() -> multiprocessing.context.BaseContext:
     """A forkserver that preloads the engine: forking from the threaded server itself is unsafe."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["lib.server.tasks", "lib.engine"])
+    ctx.set_forkserver_preload(["lib.server.preload"])
     return ctx
 
 
@@ -50,10 +53,20 @@ def _watch_server(server_pid: int) -> None:
             pass
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when its parent (the forkserver, which exits with the server)
+    goes, even in the middle of a C call that never returns to Python."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def worker_main(conn: Connection, server_pid: int) -> None:
     """The worker process: run tasks from the pipe until it closes."""
     from lib.server.tasks import run_task
 
+    _die_with_parent()
     threading.Thread(target=_watch_server, args=(server_pid,), daemon=True).start()
     while True:
         try:
@@ -177,7 +190,6 @@ class WorkerPool:
 
     def start(self) -> None:
         for index, slot in enumerate(self._slots):
-            slot.ensure()
             thread = threading.Thread(target=self._supervise, args=(slot,), name=f"supervisor-{index}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -210,6 +222,12 @@ class WorkerPool:
             )
 
     def _supervise(self, slot: Slot) -> None:
+        """Start the slot's worker (off the API's startup path: the forkserver's first start imports
+        the engine), then claim and run jobs until stopped."""
+        try:
+            slot.ensure()
+        except Exception:
+            log.exception("could not start a worker process; retrying when a job arrives")
         while not self._stopping.is_set():
             try:
                 job = self.store.claim_next_job()
