@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from collections import Counter
 
 import pymupdf
@@ -87,3 +89,13 @@ def test_cli_writes_documents_and_truth(tmp_path, capsys):
         truth = json.loads((tmp_path / f"{entry['filename']}.json").read_text())
         assert (tmp_path / entry["filename"]).stat().st_size > 0 and truth["expected"]
     assert "wrote 3 documents" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_office_files_carry_no_save_time(fmt):
+    """Same bytes on every run needs every timestamp in the zip fixed, not just the seed."""
+    sample = make_sample("invoice", fmt=fmt)
+    archive = zipfile.ZipFile(io.BytesIO(sample.data))
+    assert {info.date_time for info in archive.infolist()} == {(2024, 1, 1, 0, 0, 0)}
+    core = archive.read("docProps/core.xml").decode()
+    assert re.findall(r"W3CDTF\">([^<]+)<", core) == ["2024-01-01T00:00:00Z"] * 2

@@ -128,6 +128,8 @@ def invoice_blocks(e: dict[str, Any], conv: Convention, lay: InvoiceLayout, labe
                   KV(labels["invoice_date"], [sp(conv.date(_d(e["invoice_date"])), "invoice_date")])]
     if e["due_date"]:
         meta_items.append(KV(labels["due_date"], [sp(conv.date(_d(e["due_date"])), "due_date")]))
+    if rng.random() < 0.4:
+        meta_items.append(KV(rng.choice(["PO Number", "Order No.", "Reference"]), [sp(f"PO-{rng.randint(10000, 99999)}")]))
     meta_items.append(KV(labels["currency"], [sp(e["currency"], "currency")]))
     title = Heading([sp("INVOICE", bold=True)], 22, "right" if not lay.vendor_right else "left")
     blocks: list = []
@@ -138,8 +140,14 @@ def invoice_blocks(e: dict[str, Any], conv: Convention, lay: InvoiceLayout, labe
         meta = KeyValues(meta_items, lay.meta_style)
         top = [meta, vendor] if lay.vendor_right else [vendor, meta]
         blocks += [title, Columns(top), Spacer(10)]
-    blocks.append(Lines([[sp(labels["bill_to"] + ":", bold=True)],
-                         [sp(e["customer_name"], "customer_name")], [sp(customer_addr)]]))
+    bill_to = Lines([[sp(labels["bill_to"] + ":", bold=True)], [sp(e["customer_name"], "customer_name")],
+                     [sp(customer_addr)]])
+    if rng.random() < 0.35:
+        ship_to = Lines([[sp("Ship To:", bold=True)], [sp(f"Receiving Dock, {fake.company(rng)}")],
+                         [sp(fake.one_line_address(fake.address(rng, conv.region), conv.region))]])
+        blocks.append(Columns([bill_to, ship_to]))
+    else:
+        blocks.append(bill_to)
     blocks.append(Spacer(10))
     rows = []
     for i, item in enumerate(e["line_items"]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import zipfile
 from datetime import datetime
 from typing import Any, Iterator, Union
@@ -38,15 +39,22 @@ def _flat(blocks: list[Block]) -> Iterator[Block]:
             yield block
 
 
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
 def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp fixed, so output is byte-for-byte reproducible."""
+    """The same zip with every timestamp fixed (entries, and the core properties that openpyxl
+    stamps with the save time), so output is byte-for-byte reproducible."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_TIMES.sub(rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\2", body)
+            dst.writestr(fixed, body)
     return out.getvalue()
 
 
