@@ -167,3 +167,43 @@ def test_bad_target_pages_block_saving(at) -> None:
     at.text_input(key="_opt_target_pages").set_value("3-1").run()
     assert any("Target pages:" in e for e in errors(at))
     assert at.button(key="_config_save").disabled
+
+
+def test_a_pydantic_schema_with_defs_is_accepted_and_editable(at) -> None:
+    from pydantic import BaseModel
+
+    class LineItem(BaseModel):
+        description: str
+        amount: float
+
+    class Invoice(BaseModel):
+        vendor: str
+        items: list[LineItem]
+
+    type_schema(at, json.dumps(Invoice.model_json_schema()))
+    assert errors(at) == [] and at.session_state[state.SCHEMA]["$defs"]
+    assert [list(editor.value["name"]) for editor in at.data_editor] == [["vendor", "items"], ["description", "amount"]]
+
+
+def test_column_preview_per_target(at) -> None:
+    at.button(key=f"_template_{TEMPLATES['invoice'].key}").click().run()
+    tables = [list(frame.value.columns) for frame in at.dataframe if frame.editing_mode == "read_only"]
+    per_doc, line_items_doc, per_page = tables[0], tables[1], tables[2]
+    assert per_doc[0] == "invoice_number" and "vendor.name" in per_doc and "line_items" in per_doc
+    assert line_items_doc[:3] == ["row", "parent", "index"] and "amount" in line_items_doc
+    assert per_page[0] == "page" and per_page[1:] == per_doc
+
+
+def test_propose_a_schema_from_a_document(at) -> None:
+    from lib.samples.generate import make_sample
+
+    sample = make_sample("invoice", fmt="pdf")
+    at.file_uploader(key="_propose_file").set_value((sample.filename, sample.data, "application/pdf"))
+    at.run()
+    at.button(key="_propose_button").click().run()
+    assert errors(at) == [], errors(at)
+    proposal = at.session_state["_schema_proposal"]["schema"]
+    assert proposal["type"] == "object" and proposal["properties"], "the backend proposed fields"
+    assert at.json, "the proposal is shown for review before it is used"
+    at.button(key="_proposal_use").click().run()
+    assert working(at) == proposal and at.session_state[state.SCHEMA] == proposal
