@@ -19,9 +19,9 @@ from lib.engine.errors import CorruptDocument, DocumentTooLarge
 
 # 50 megapixels: an A4 page scanned at 600 dpi is 35 MP. Anything larger is refused.
 MAX_PIXELS = 50_000_000
-# Images are shrunk to about this many pixels before OCR (a letter page at 100 dpi, the
+# Images are shrunk to about this many pixels before OCR (a letter page at 144 dpi, the
 # resolution at which the recogniser reads best; see ocr.RENDER_DPI); smaller ones are kept.
-OCR_PIXELS = 1_000_000
+OCR_PIXELS = 2_000_000
 
 
 def _open(data: bytes, filename: str) -> Image.Image:
