@@ -55,11 +55,24 @@ class Problem:
 
     def describe(self) -> str:
         """The message a person reads: where, then what."""
+        if self.line is not None and self.path:
+            return f"Line {self.line}, at {self.path}: {self.message}"
         if self.line is not None:
             return f"Line {self.line}, column {self.column}: {self.message}"
         if self.path:
             return f"At {self.path}: {self.message}"
         return self.message
+
+    def placed(self, text: str) -> "Problem":
+        """This problem with the line and column of its ``path`` in ``text`` (when it can be found), so
+        the editor can mark the line."""
+        if self.line is not None or not self.path:
+            return self
+        parts = (part.replace("~1", "/").replace("~0", "~") for part in self.path.split("/") if part)
+        where = locate(text, tuple(parts))
+        if where is None:
+            return self
+        return Problem(self.stage, self.message, where[0], where[1], self.path)
 
 
 @dataclass(frozen=True)
@@ -81,8 +94,13 @@ def check_text(text: str) -> Checked:
     if not isinstance(value, dict):
         kind = type(value).__name__
         return Checked(None, [Problem("schema", f"A schema must be a JSON object, not a {kind}.")])
-    problems = meta_schema_problems(value) + reference_problems(value)
+    problems = [p.placed(text) for p in _unique(meta_schema_problems(value) + reference_problems(value))]
     return Checked(None if problems else value, problems)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """The meta-schema reports some violations once per branch it tried; say each once."""
+    return list(dict.fromkeys(problems))
 
 
 def meta_schema_problems(schema: dict[str, Any]) -> list[Problem]:
@@ -128,6 +146,70 @@ def _resolve_pointer(schema: dict[str, Any], ref: str) -> Any:
         else:
             return None
     return node
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def locate(text: str, path: tuple[str, ...]) -> Optional[tuple[int, int]]:
+    """The 1-based (line, column) where the value at ``path`` (object keys and array indexes as strings)
+    is written in the JSON ``text``: at its key for an object member. None when the text does not parse
+    or has no such path."""
+    try:
+        offsets = _offsets(text)
+    except (ValueError, IndexError):
+        return None
+    offset = offsets.get(path)
+    if offset is None:
+        return None
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _offsets(text: str) -> dict[tuple[str, ...], int]:
+    """Where each value of a JSON text starts (its key's position for an object member), by path."""
+    decoder = json.JSONDecoder()
+    found: dict[tuple[str, ...], int] = {}
+
+    def skip(index: int) -> int:
+        return _WHITESPACE.match(text, index).end()
+
+    def value(index: int, path: tuple[str, ...]) -> int:
+        index = skip(index)
+        found.setdefault(path, index)
+        if text[index] == "{":
+            return members(index + 1, path)
+        if text[index] == "[":
+            return elements(index + 1, path)
+        return decoder.raw_decode(text, index)[1]
+
+    def members(index: int, path: tuple[str, ...]) -> int:
+        index = skip(index)
+        if text[index] == "}":
+            return index + 1
+        while True:
+            key, after = json.decoder.scanstring(text, index + 1)
+            found.setdefault(path + (key,), index)
+            index = skip(after)
+            index = skip(value(index + 1, path + (key,)))
+            if text[index] == "}":
+                return index + 1
+            index = skip(index + 1)
+
+    def elements(index: int, path: tuple[str, ...]) -> int:
+        index = skip(index)
+        if text[index] == "]":
+            return index + 1
+        position = 0
+        while True:
+            index = skip(value(index, path + (str(position),)))
+            if text[index] == "]":
+                return index + 1
+            index += 1
+            position += 1
+
+    value(0, ())
+    return found
 
 
 def annotations(problems: list[Problem]) -> list[dict[str, Any]]:

@@ -61,12 +61,25 @@ def test_empty_text_and_non_object_are_reported() -> None:
     assert problem.stage == "schema" and "JSON object" in problem.message
 
 
-def test_meta_schema_errors_name_the_offending_path() -> None:
-    checked = schemas.check_text(json.dumps({"type": "object", "properties": {"total": {"type": "numbr"}}}))
+def test_meta_schema_errors_name_the_offending_path_and_line() -> None:
+    text = json.dumps({"type": "object", "properties": {"total": {"type": "numbr"}}}, indent=2)
+    checked = schemas.check_text(text)
     assert checked.schema is None
-    assert [p.path for p in checked.problems] == ["properties/total/type"]
-    assert checked.problems[0].describe().startswith("At properties/total/type:")
-    assert schemas.annotations(checked.problems) == []
+    [problem] = checked.problems
+    assert (problem.path, problem.line, problem.column) == ("properties/total/type", 5, 7)
+    assert problem.describe().startswith("Line 5, at properties/total/type:")
+    assert schemas.annotations(checked.problems)[0]["row"] == 4
+
+
+def test_locate_finds_keys_and_array_elements() -> None:
+    text = '{"a": [1, {"b/c": true}],\n "d": {"e": null}}'
+    assert schemas.locate(text, ()) == (1, 1)
+    assert schemas.locate(text, ("a", "1", "b/c")) == (1, 12)
+    assert schemas.locate(text, ("d", "e")) == (2, 8)
+    assert schemas.locate(text, ("a", "5")) is None
+    assert schemas.locate("{broken", ("a",)) is None
+    escaped = schemas.Problem("schema", "bad", path="a/1/b~1c").placed(text)
+    assert (escaped.line, escaped.column) == (1, 12)
 
 
 def test_dangling_ref_is_a_problem() -> None:

@@ -7,6 +7,7 @@ checks and only when the schema changed, and its answer is kept per backend and 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -18,6 +19,7 @@ from lib.schemas import Checked, Problem
 from lib.ui.connection import backend_answers, current_backend, current_client
 
 _CACHE = "_schema_server_check"
+_POINTER = re.compile(r"\(at (/[^)]*)\)")
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,18 @@ def server_check(schema: dict[str, Any]) -> tuple[Optional[Problem], Optional[st
         current_client().validate_schema(schema)
         answer: tuple[Optional[Problem], Optional[str]] = (None, None)
     except (BadRequestError, ValidationError) as exc:
-        answer = (Problem("server", f"The backend rejects this schema: {exc}"), None)
+        answer = (Problem("server", f"The backend rejects this schema: {exc}", path=_pointer_in(str(exc))), None)
     except (ConnectionFailedError, ApiError) as exc:
         return None, f"The backend could not check the schema ({exc}); the local checks passed."
     st.session_state[_CACHE] = ((backend.id, canonical), answer)
     return answer
+
+
+def _pointer_in(message: str) -> str:
+    """The JSON pointer a backend's message names, as our local server writes it ("... (at /a/b)"), so
+    the editor can mark the line; "" when the message names none (the hosted service words it its own way)."""
+    match = _POINTER.search(message)
+    return match.group(1).strip("/") if match else ""
 
 
 def check(text: str) -> Verdict:
@@ -59,5 +68,5 @@ def check(text: str) -> Verdict:
         return Verdict(None, None, checked.problems)
     problem, note = server_check(checked.schema)
     if problem is not None:
-        return Verdict(None, checked.schema, [problem])
+        return Verdict(None, checked.schema, [problem.placed(text)])
     return Verdict(checked.schema, checked.schema, [], note)
