@@ -8,7 +8,7 @@ record the exact printed text: the truth is read off the content, never retyped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator, Literal, Optional, Union
 
 

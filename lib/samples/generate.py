@@ -6,6 +6,7 @@ printed span; every per-page span landed on its page) and rendered to the reques
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import random
@@ -96,11 +97,11 @@ def _render(built: Built, kind: str, fmt: str, layout: int, seed: int) -> Sample
                         for i in range(len(built.expected_pages))]
     return Sample(
         filename=f"{kind}-l{layout}-s{seed}.{EXTENSIONS[fmt]}", data=data, kind=kind, fmt=fmt, layout=layout,
-        schema=built.schema, expected=built.expected,
+        schema=copy.deepcopy(built.schema), expected=built.expected,
         field_pages={p: span_pages.get(p, 1) for p in truth},
         printed={p: printed_all[p] for p in truth},
-        row_schema=built.row_schema, expected_rows=built.expected_rows, row_pages=row_pages, row_printed=rows_printed,
-        page_schema=built.page_schema if paged else None,
+        row_schema=copy.deepcopy(built.row_schema), expected_rows=built.expected_rows, row_pages=row_pages, row_printed=rows_printed,
+        page_schema=copy.deepcopy(built.page_schema) if paged else None,
         expected_pages=built.expected_pages if paged else None,
         page_printed=page_printed, template=built.template, pages=pages, seed=seed,
     )

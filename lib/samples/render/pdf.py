@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..content import (
     FONTS, Columns, Doc, Heading, KeyValues, Lines, PageBreak, Paragraph, Rule, Spacer, Span, Table,
-    TextLine, wrap_tokens,
+    TextLine, line_text, wrap_tokens,
 )
 
 
@@ -238,8 +238,6 @@ class _Layout:
 
     def fit(self, line: TextLine, size: float, room: float) -> None:
         if self.line_width(line, size) > room:
-            from ..content import line_text
-
             raise LayoutError(f"value {line_text(line)!r} does not fit in {room:.0f} pt")
 
     # tables
