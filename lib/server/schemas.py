@@ -35,9 +35,18 @@ def check_schema(schema: Any) -> dict[str, Any]:
         raise BadRequest("Invalid data_schema: it is nested too deeply to check (at /).") from None
 
 
+def _propose_module() -> Any:
+    try:
+        from lib.engine import propose
+    except ImportError as error:
+        raise Unavailable(f"Schema generation is not available in this build of the engine ({error}).") from None
+    return propose
+
+
 def _from_prompt(prompt: str) -> dict[str, Any]:
     from lib.engine.errors import EngineError
-    from lib.engine.propose import schema_from_prompt
+
+    schema_from_prompt = _propose_module().schema_from_prompt
 
     try:
         return schema_from_prompt(prompt)
@@ -46,6 +55,7 @@ def _from_prompt(prompt: str) -> dict[str, Any]:
 
 
 def _from_file(ctx: ServerContext, file_id: str) -> dict[str, Any]:
+    _propose_module()
     row = ctx.store.get_file(file_id)
     task = {
         "kind": "propose",
