@@ -109,7 +109,8 @@ def render_options() -> dict[str, Any]:
         st.text_area("System prompt", key=_WIDGET + "system_prompt", height=110,
                      placeholder="e.g. Amounts are in EUR unless stated otherwise.")
     options = options_from_widgets()
-    st.session_state[state.CONFIGURATION] = options
+    # Keep options this form does not show (the Submit page's extract_version, say).
+    st.session_state[state.CONFIGURATION] = {**current, **options}
     for problem in option_problems(options):
         st.error(problem)
     return options
