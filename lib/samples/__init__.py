@@ -2,7 +2,21 @@
 
 Public interface::
 
-    from lib.samples import TEMPLATES, Template, Sample, make_sample, corpus, demo_samples, long_pdf, scanned_pages
+    from lib.samples import (TEMPLATES, Template, Sample, make_sample, corpus, demo_samples,
+                             long_pdf, scanned_pages, KINDS, FORMATS, kind_options)
+
+    make_sample("invoice", fmt="pdf", layout=0, seed=0, items=12)      # -> Sample
+    make_sample("bank_statement", rows=150)                             # several pages, header repeated
+    corpus(200, seed=0, fmts=("pdf", "docx"))                           # varied kinds/layouts/formats
+    demo_samples()                                                      # the app's "Try a sample" set
+    long_pdf(pages=200); scanned_pages(n=10)                            # speed benchmark inputs
+
+Kinds: invoice, receipt, bank_statement, form, report, purchase_order, id_card, contract,
+resume. Formats: pdf (born-digital), scanned_pdf / png / jpeg / tiff (rasterised at 150 dpi,
+tilted, speckled; no text layer), docx, xlsx, csv, html, txt, md. Each kind is a content
+builder (``kinds/``) and each format a renderer (``render/``) of that one content, so every
+format carries the same truth. ``python -m lib.samples OUTDIR --n N`` writes a corpus with
+its ground truth JSON.
 
 Imports nothing of ours but ``lib.api`` (ARCHITECTURE.md); anyone may use it.
 """

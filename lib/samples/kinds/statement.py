@@ -125,14 +125,18 @@ def statement_blocks(e: dict[str, Any], conv: Convention, lay: StatementLayout, 
     opening_label, closing_label = rng.choice(OPENING), rng.choice(CLOSING)
     money_in = round(sum(t["amount"] for t in e["transactions"] if t["amount"] > 0), 2)
     money_out = round(-sum(t["amount"] for t in e["transactions"] if t["amount"] < 0), 2)
+    labelled_holder = rng.random() < 0.5
     account = KeyValues([
+        *([KV(rng.choice(["Account holder", "Account name", "Customer"]),
+              [sp(e["account_holder"], "account_holder")])] if labelled_holder else []),
         KV(rng.choice(["Account Number", "Account No.", "IBAN"] if conv.region in ("eu", "ch")
                       else ["Account Number", "Account No."]),
            [sp(e["account_number"], "account_number", "@p0.account_number")]),
         KV("Statement period", [sp(conv.date(date.fromisoformat(e["period_start"])), "period_start"), sp(" - "),
                                 sp(conv.date(date.fromisoformat(e["period_end"])), "period_end")]),
     ], lay.kv_style)
-    holder = Lines([[sp(e["account_holder"], "account_holder", bold=True)], [sp(holder_address[0])],
+    holder = Lines([[sp(e["account_holder"], *(() if labelled_holder else ("account_holder",)), bold=True)],
+                    [sp(holder_address[0])],
                     [sp(fake.city_line(holder_address, conv.region))]])
     summary = KeyValues([
         KV(opening_label, [sp(conv.money(e["opening_balance"]), "opening_balance", value=e["opening_balance"])]),
