@@ -38,7 +38,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("invoice date", "date of issue", "issue date", "date issued", "issued", "billing date", "invoice dated"),
     ("due date", "payment due", "pay by", "payment due date", "due by", "due"),
     ("vendor", "seller", "supplier", "from", "billed by", "issued by", "company", "sold by"),
-    ("customer", "bill to", "billed to", "client", "buyer", "sold to", "customer name", "invoice to"),
+    ("customer", "bill to", "billed to", "client", "buyer", "sold to", "customer name", "invoice to", "ordered by",
+     "purchaser", "ship to"),
     ("account number", "account no", "account #", "acct no", "iban", "account"),
     ("account holder", "account name", "holder", "customer name", "name"),
     ("opening balance", "previous balance", "beginning balance", "balance brought forward", "brought forward",
@@ -242,6 +243,8 @@ def _field_phrases(name: str, title: str, description: str, parent: str, hints: 
     add(name, 1.0)
     if parent:
         add(f"{parent} {name}", 1.0)
+        if name in ("title", "name", "heading", "label"):
+            add(parent[:-1] if parent.endswith("s") else parent, 0.8)  # "Section 2: Southern Region"
     if title:
         add(title, 1.0)
     for quoted in re.findall(r"['\"“‘(]([^'\"”’()]{1,40})['\"”’)]", description):
@@ -249,6 +252,9 @@ def _field_phrases(name: str, title: str, description: str, parent: str, hints: 
             add(part, 0.95)
     for hint in hints:
         add(hint, 1.0)
+    short = re.sub(r"\(.*?\)", "", description).strip(" .")
+    if short and len(short.split()) <= 3 and not re.search(r"[,;:]", short):
+        add(short, 0.85)  # a description as short as a label usually is the label ("Section total")
     sources = [(name, 0.9), (fold_label(title), 0.9)]
     if parent:
         sources.append((f"{parent} {name}", 0.85))
@@ -262,7 +268,7 @@ def _field_phrases(name: str, title: str, description: str, parent: str, hints: 
     if len(name_tokens) > 1 and name_tokens[-1] not in ("number", "no", "name", "id", "balance", "amount"):
         # the bare head word ("Date"): on an invoice, "Date" is the invoice date, not the due date
         generic = all(t in DOCUMENT_WORDS for t in name_tokens[:-1])
-        add(name_tokens[-1], 0.9 if generic else 0.6)
+        add(name_tokens[-1], 0.8 if generic else 0.6)
     return tuple(Phrase(text, weight, tuple(text.split())) for text, weight in weights.items())
 
 
@@ -327,7 +333,8 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Ph
     sep = _COLON.search(text, end)
     between = text[end : sep.start()] if sep is not None else ""
     earlier = [m for m in _COLON.finditer(text, lead, start)]
-    if sep is not None and len(fold_label(between).split()) <= 3 and not any(c.isdigit() for c in between):
+    numbered = re.fullmatch(r"\s*\d{1,3}[a-z]?\.?\s*", between) is not None  # "Section 2: ..."
+    if sep is not None and len(fold_label(between).split()) <= 3 and (numbered or not any(c.isdigit() for c in between)):
         # "Label: value", possibly one of several pairs on the line ("Signature: ___ Date: 28.09.2023")
         key_start = earlier[-1].end() if earlier else lead
         key = fold_label(text[key_start : sep.start()])
@@ -336,17 +343,18 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Ph
         structure = STRUCTURE_COLON
     else:
         before = fold_label(text[lead:start])
-        if earlier or len(before.split()) >= 2:
+        follows = any(ch.isalnum() for ch in text[end:])
+        if earlier or (len(before.split()) >= 2 and not follows):
             return out  # inside a value, or a name that merely contains a label word ("First Harbor Bank")
         key = item.folded
         value_text, value_start = "", len(text)
-        if not before and end < len(text):
-            value_text, value_start = text[end:], end
-        structure = STRUCTURE_INLINE
+        if follows and (not before or _caps_title(text[lead:start])):
+            value_text, value_start = text[end:], end  # "Invoice No INV-1", "IDENTITY CARD Card No. X1"
+        structure = STRUCTURE_INLINE * (0.85 if before else 1.0)
         if f.kind == "string" and len(value_text.split()) > 5:
             structure *= 0.5  # prose that starts with a label word, not a "Label value" pair
     quality = label_quality(key, phrase)
-    inline_quality = label_quality(fold_label(text[lead:end]), phrase) if structure != STRUCTURE_COLON else quality
+    inline_quality = label_quality(fold_label(text[start:end]), phrase) if structure != STRUCTURE_COLON else quality
     if max(quality, inline_quality) <= 0.3:
         return out
     if not any(ch.isalnum() for ch in value_text):
@@ -362,6 +370,12 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Ph
         if neighbour is not None and not is_label(neighbour.folded, labels) and not _looks_like_label(neighbour.line.text):
             out += _typed_from(f, neighbour, neighbour.line.text, 0, item, quality, structure, conv, hint, key)
     return out
+
+
+def _caps_title(text: str) -> bool:
+    """An upper-case heading printed before a label on the same line ("IDENTITY CARD Card No.")."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
 
 
 _NEXT_LABEL = re.compile(r"(?<=\s)(?:[^\W\d_][\w.#'/-]*\s){0,2}[^\W\d_][\w.#'/-]*\s*:(?!\d)")

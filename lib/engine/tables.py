@@ -138,7 +138,7 @@ def layout_tables(page: PageIndex) -> list[Table]:
 def _header_like(text: str) -> bool:
     words = text.split()
     return 1 <= len(words) <= 4 and not any(c.isdigit() for c in text) and not text.rstrip().endswith(":") \
-        and sum(c.isalpha() for c in text) >= 2
+        and sum(c.isalpha() for c in text) >= 2 and "@" not in text
 
 
 def _read_columns(page: PageIndex, start: int) -> tuple[Optional[Table], int]:
@@ -152,6 +152,8 @@ def _read_columns(page: PageIndex, start: int) -> tuple[Optional[Table], int]:
         top = min(i.line.box.y for i in row)
         if top - last_y > 2.5 * height or SUMMARY_ROW.match(row[0].folded) or len(row) < 2:
             break
+        if rows and all(_header_like(i.line.text) for i in row) and len(row) >= 2:
+            break  # another header: the next table starts here
         cells = [Cell("") for _ in header]
         for item in row:
             centre = item.line.box.x + item.line.box.w / 2

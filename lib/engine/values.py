@@ -99,13 +99,13 @@ def find_dates(text: str, conv: Conventions) -> list[Typed]:
     for m in _NUM_DATE.finditer(text):
         a, b, y = int(m[1]), int(m[3]), int(m[4])
         if a > 12 >= b:
-            add(m, _mk_date(y, b, a), 0.95)
+            add(m, _mk_date(y, b, a), 1.0)
         elif b > 12 >= a:
-            add(m, _mk_date(y, a, b), 0.95)
+            add(m, _mk_date(y, a, b), 1.0)
         elif conv.day_first or m[2] == ".":
-            add(m, _mk_date(y, b, a), 0.85)
+            add(m, _mk_date(y, b, a), 0.92)
         else:
-            add(m, _mk_date(y, a, b), 0.85)
+            add(m, _mk_date(y, a, b), 0.92)
     found.sort(key=lambda t: t.start)
     return found
 

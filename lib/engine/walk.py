@@ -230,8 +230,53 @@ class Walker:
         if match is not None:
             return self.rows(item, match)
         if len(pages) > 1:
-            return self.page_items(item, pages)
-        return [], []
+            values, metas = self.page_items(item, pages)
+            if values:
+                return values, metas
+        return self.sequence_items(item, pages)
+
+    def sequence_items(self, item: Field, pages: list[PageIndex]) -> tuple[list, list]:
+        """No table holds the items: read repeated labelled groups in reading order ("Section 1:
+        ..., Date: ..., Section total: ..." again and again); a field seen again starts the next
+        item. Needs at least two groups, each answering most of the item's fields."""
+        scalars = [c for c in item.children if c.is_scalar]
+        best_on_line: dict[int, tuple[Field, Candidate]] = {}
+        for child in scalars:
+            for cand in self.candidates(child, pages, item):
+                if cand.label is None or cand.score < 0.3 or cand.label_quality < 0.5:
+                    continue
+                line = id(cand.label)
+                held = best_on_line.get(line)
+                if held is None or (cand.label_quality, cand.score) > (held[1].label_quality, held[1].score):
+                    best_on_line[line] = (child, cand)  # a label line serves one field
+        events = sorted(best_on_line.values(), key=lambda e: _reading_order(e[1]))
+        counts = Counter(child.name for child, _ in events)
+        if not counts or max(counts.values()) < 2:
+            return [], []
+        most = max(counts.values())
+        anchor = next(child.name for child, _ in events if counts[child.name] == most)
+        groups: list[dict[str, Candidate]] = []
+        for child, cand in events:
+            if child.name == anchor:
+                groups.append({})
+            if groups and (child.name not in groups[-1] or cand.score > groups[-1][child.name].score):
+                groups[-1][child.name] = cand
+        groups = [g for g in groups if len(g) * 2 > len(scalars)]
+        if len(groups) < 2:
+            return [], []
+        values, metas = [], []
+        for group in groups:
+            value, meta = {}, {}
+            for child in item.children:
+                cand = group.get(child.name)
+                if cand is None:
+                    value[child.name], meta[child.name] = _empty(child)
+                    continue
+                leaf = self.choose(child, [cand])
+                value[child.name], meta[child.name] = leaf.value, leaf
+            values.append(value)
+            metas.append(meta)
+        return values, metas
 
     def page_items(self, item: Field, pages: list[PageIndex]) -> tuple[list, list]:
         """No table holds the items: try one item per page (a report whose sections each fill a
@@ -310,6 +355,10 @@ class Walker:
             metas.append(Leaf(hit.value, extraction, best.parsing_confidence,
                               [citation(best.source.page, hit.text, box)]))
         return values, metas
+
+
+def _reading_order(cand: Candidate) -> tuple[int, float, float]:
+    return cand.source.page.number, cand.source.line.box.y, cand.source.line.box.x
 
 
 def _field_at(node: Field, path: tuple[str, ...]) -> Field:

@@ -70,8 +70,8 @@ def load_document(
     kind = sniff(data, filename)
     try:
         return _dispatch(kind, data, filename, target_pages, max_pages)
-    except EngineError:
-        raise
+    except (EngineError, ImportError, SyntaxError):
+        raise  # ours, or a broken installation: not the document's fault
     except MemoryError as exc:
         raise DocumentError(f"{filename} needs more memory to parse than this machine has; split it into smaller files") from exc
     except Exception as exc:  # a parser library failed on malformed input
@@ -92,7 +92,7 @@ def count_pages(data: bytes, filename: str) -> int:
 
             return count_image_pages(data, filename)
         return _flowing(kind, data, filename, None, None).total_pages
-    except EngineError:
+    except (EngineError, ImportError, SyntaxError):
         raise
     except Exception as exc:
         raise CorruptDocument(f"{filename} could not be read as {kind.upper()}: {str(exc)[:200] or type(exc).__name__}") from exc

@@ -93,4 +93,4 @@ def parse_html(data: bytes, filename: str) -> list[Page]:
     walker = _Walker()
     walker.walk(soup.body or soup)
     walker.flush()
-    return walker.layout.pages()
+    return [walker.layout.page()]

@@ -11,7 +11,7 @@ Two jobs live here because every parser needs one of them:
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lib.engine.documents.model import Box, Cell, Line, Page, Table, Word
 
@@ -101,14 +101,13 @@ def words_in_box(text: str, box: Box, confidence: float = 1.0) -> list[Word]:
     return words
 
 
-# Synthetic layout: a US-letter page, 1-inch margins, 10 pt text on a 14 pt grid.
+# Synthetic layout: a US-letter width, 1-inch margins, 10 pt text on a 14 pt grid.
 PAGE_WIDTH = 612.0
 PAGE_HEIGHT = 792.0
 MARGIN = 72.0
 LINE_STEP = 14.0
 TEXT_HEIGHT = 12.0
 CHAR_WIDTH = 5.5
-LINES_PER_PAGE = int((PAGE_HEIGHT - 2 * MARGIN) // LINE_STEP)  # 46
 WRAP_CHARS = int((PAGE_WIDTH - 2 * MARGIN) // CHAR_WIDTH)  # 85
 CELL_PAD = 11.0
 
@@ -128,52 +127,40 @@ def column_widths(rows: list[list[str]]) -> list[float]:
     return [max(w, 2 * CHAR_WIDTH) + CELL_PAD for w in widths]
 
 
-@dataclass
-class _PageBuilder:
-    number: int
-    lines: list[Line] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    width: float = PAGE_WIDTH
-    rows_used: int = 0
-
-
 class FlowLayout:
-    """Places paragraphs and tables on pages, one text line per grid row.
+    """Places paragraphs and tables on one page, one text line per grid row.
 
-    ``paginate=False`` keeps everything on one page that grows as tall as it needs (a
-    spreadsheet sheet is one page, however many rows it has)."""
+    A flowing format has no fixed pages, so its content is one page that grows as tall as it
+    needs (at least a letter page; wider when a table needs it): every value of a DOCX, HTML
+    or text file is on page 1 and a long table stays one table, as ``lib.samples``' ground
+    truth has it. A spreadsheet gets one such page per sheet."""
 
-    def __init__(self, paginate: bool = True) -> None:
-        self._paginate = paginate
-        self._pages: list[_PageBuilder] = [_PageBuilder(1)]
-
-    @property
-    def _page(self) -> _PageBuilder:
-        return self._pages[-1]
-
-    def _full(self) -> bool:
-        return self._paginate and self._page.rows_used >= LINES_PER_PAGE
+    def __init__(self, number: int = 1) -> None:
+        self._number = number
+        self._lines: list[Line] = []
+        self._tables: list[Table] = []
+        self._width = PAGE_WIDTH
+        self._rows = 0
 
     def _next_y(self) -> float:
-        """The y of the next grid row, starting a new page when this one is full."""
-        if self._full():
-            self._pages.append(_PageBuilder(len(self._pages) + 1))
-        y = MARGIN + self._page.rows_used * LINE_STEP
-        self._page.rows_used += 1
+        y = MARGIN + self._rows * LINE_STEP
+        self._rows += 1
         return y
+
+    def _widen(self, right: float) -> None:
+        self._width = max(self._width, right + MARGIN)
 
     def paragraph(self, text: str) -> None:
         """A paragraph, wrapped to the page width; its own line breaks are kept and blank
         text is skipped."""
         for part in text.splitlines():
             for chunk in textwrap.wrap(" ".join(part.split()), WRAP_CHARS, break_long_words=True):
-                y = self._next_y()  # first: it may start a new page
-                self._page.lines.append(_text_line(chunk, MARGIN, y))
+                self._lines.append(_text_line(chunk, MARGIN, self._next_y()))
 
     def gap(self) -> None:
         """An empty grid row between blocks, as a printed document would have."""
-        if not self._full() and self._page.rows_used:
-            self._page.rows_used += 1
+        if self._rows:
+            self._rows += 1
 
     def text_row(self, items: list[tuple[int, str]]) -> None:
         """One row of text pieces at character columns (plain text laid out with spaces):
@@ -185,24 +172,22 @@ class FlowLayout:
         y = self._next_y()
         for col, text in items:
             x = MARGIN + col * CHAR_WIDTH
-            self._page.lines.append(_text_line(text, x, y))
-            self._page.width = max(self._page.width, x + len(text) * CHAR_WIDTH + MARGIN)
+            self._lines.append(_text_line(text, x, y))
+            self._widen(x + len(text) * CHAR_WIDTH)
 
     def cells_row(self, texts: list[str], widths: list[float]) -> None:
         """A row of cells in fixed columns that is not part of a table (a label and its value
         in a spreadsheet): lines only."""
         xs = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
-        y = self._next_y()
-        self._page.width = max(self._page.width, xs[-1] + widths[-1] + MARGIN)
-        self._place_row(texts + [""] * (len(widths) - len(texts)), xs, widths, y)
+        self._widen(xs[-1] + widths[-1])
+        self._place_row(texts + [""] * (len(widths) - len(texts)), xs, widths, self._next_y())
 
     def table(
         self, rows: list[list[str]], has_header: bool, title: str | None = None, widths: list[float] | None = None
     ) -> None:
         """A table: each cell is its own line (cells are separated by column gaps, as on a
-        PDF page) and a cell of the ``Table``. A table that runs past the end of a page
-        continues on the next one as a new ``Table`` that repeats the header row.
-        ``widths`` fixes the column widths (a spreadsheet's columns line up across blocks)."""
+        PDF page) and a cell of the ``Table``. ``widths`` fixes the column widths (a
+        spreadsheet's columns line up across blocks)."""
         rows = [[" ".join(c.split()) for c in r] for r in rows if any(c.strip() for c in r)]
         if not rows:
             return
@@ -210,28 +195,12 @@ class FlowLayout:
         rows = [r + [""] * (ncols - len(r)) for r in rows]
         widths = widths[:ncols] if widths and len(widths) >= ncols else column_widths(rows)
         xs = [MARGIN + sum(widths[:i]) for i in range(ncols)]
-        header_texts = rows[0] if has_header else []
-        body = rows[1:] if has_header else rows
-        table = self._start_table(header_texts, xs, widths, title)
-        for texts in body:
-            if self._full():
-                table = self._start_table(header_texts, xs, widths, title)
-            table.rows.append(self._place_row(texts, xs, widths, self._next_y()))
-            self._grow(table)
-
-    def _start_table(self, header: list[str], xs: list[float], widths: list[float], title: str | None) -> Table:
-        """A new ``Table`` on the current page, or on a fresh page when fewer than two rows
-        are left (a header alone at the foot of a page helps nobody)."""
-        if self._paginate and self._page.rows_used + (2 if header else 1) > LINES_PER_PAGE:
-            self._pages.append(_PageBuilder(len(self._pages) + 1))
-        page = self._page
-        page.width = max(page.width, xs[-1] + widths[-1] + MARGIN)
-        y = MARGIN + page.rows_used * LINE_STEP
-        cells = self._place_row(header, xs, widths, self._next_y()) if header else []
-        table = Table(page_number=page.number, header=cells, rows=[], title=title)
-        table.box = Box(xs[0], y, xs[-1] + widths[-1] - CELL_PAD - xs[0], TEXT_HEIGHT)
-        page.tables.append(table)
-        return table
+        self._widen(xs[-1] + widths[-1])
+        top = MARGIN + self._rows * LINE_STEP
+        placed = [self._place_row(texts, xs, widths, self._next_y()) for texts in rows]
+        header, body = (placed[0], placed[1:]) if has_header else ([], placed)
+        box = Box(xs[0], top, xs[-1] + widths[-1] - CELL_PAD - xs[0], len(placed) * LINE_STEP - (LINE_STEP - TEXT_HEIGHT))
+        self._tables.append(Table(page_number=self._number, header=header, rows=body, box=box, title=title))
 
     def _place_row(self, texts: list[str], xs: list[float], widths: list[float], y: float) -> list[Cell]:
         cells: list[Cell] = []
@@ -239,18 +208,10 @@ class FlowLayout:
             box = Box(x, y, width - CELL_PAD, TEXT_HEIGHT)
             cells.append(Cell(text=text, box=box))
             if text:
-                self._page.lines.append(_text_line(text, x, y, min(len(text) * CHAR_WIDTH, width - CELL_PAD)))
+                self._lines.append(_text_line(text, x, y, min(len(text) * CHAR_WIDTH, width - CELL_PAD)))
         return cells
 
-    def _grow(self, table: Table) -> None:
-        last = table.rows[-1][0].box
-        assert table.box is not None and last is not None
-        table.box = Box(table.box.x, table.box.y, table.box.w, last.y1 - table.box.y)
-
-    def pages(self) -> list[Page]:
-        """The finished pages; an unpaginated layout's page is as tall as its content."""
-        out: list[Page] = []
-        for b in self._pages:
-            height = PAGE_HEIGHT if self._paginate else max(PAGE_HEIGHT, 2 * MARGIN + b.rows_used * LINE_STEP)
-            out.append(Page(number=b.number, width=b.width, height=height, lines=b.lines, tables=b.tables))
-        return out
+    def page(self) -> Page:
+        """The finished page, as tall as its content."""
+        height = max(PAGE_HEIGHT, 2 * MARGIN + self._rows * LINE_STEP)
+        return Page(number=self._number, width=self._width, height=height, lines=self._lines, tables=self._tables)

@@ -69,4 +69,4 @@ def parse_docx(data: bytes, filename: str) -> list[Page]:
     if section is not None:
         for paragraph in section.footer.paragraphs:
             layout.paragraph(paragraph.text)
-    return layout.pages()
+    return [layout.page()]

@@ -67,7 +67,7 @@ def _blocks(rows: list[list[str]]) -> list[list[list[str]]]:
 
 def sheet_page(rows: list[list[str]], title: str) -> Page:
     """One sheet laid out as one page as tall as it needs."""
-    layout = FlowLayout(paginate=False)
+    layout = FlowLayout()
     if rows:
         ncols = max(len(r) for r in rows)
         widths = column_widths([r + [""] * (ncols - len(r)) for r in rows if r])
@@ -79,10 +79,11 @@ def sheet_page(rows: list[list[str]], title: str) -> Page:
                 for row in block:
                     layout.cells_row(row, widths[: len(row)])
             layout.gap()
-    return layout.pages()[0]
+    return layout.page()
 
 
 def _numbered(pages: list[Page]) -> list[Page]:
+    """Sheet pages numbered in workbook order."""
     for number, page in enumerate(pages, start=1):
         page.number = number
         for table in page.tables:

@@ -36,17 +36,16 @@ def _add_text_line(layout: FlowLayout, line: str) -> None:
         layout.text_row([(m.start(), m.group()) for m in _PIECES.finditer(line)])
 
 
-def _with_tables(pages: list[Page]) -> list[Page]:
-    for page in pages:
-        page.tables.extend(aligned_tables(page.lines, page.number))
-    return pages
+def _with_tables(page: Page) -> list[Page]:
+    page.tables.extend(aligned_tables(page.lines, page.number))
+    return [page]
 
 
 def parse_text(data: bytes, filename: str) -> list[Page]:
     layout = FlowLayout()
     for line in _lines(data):
         _add_text_line(layout, line)
-    return _with_tables(layout.pages())
+    return _with_tables(layout.page())
 
 
 def _pipe_cells(line: str) -> list[str]:
@@ -82,4 +81,4 @@ def parse_markdown(data: bytes, filename: str) -> list[Page]:
         elif not line.strip():
             layout.gap()
         i += 1
-    return layout.pages()
+    return [layout.page()]
