@@ -10,6 +10,7 @@ import pytest
 
 from lib.engine.documents import count_pages, load_document
 from lib.engine.documents.model import Document
+from lib.engine.errors import PageSelectionError
 
 
 def _docx(build) -> bytes:
@@ -83,14 +84,25 @@ def test_docx_merged_cells_count_once():
     assert header == ["Period", "Amount", ""] and rows == [["Jan", "Feb", "7.00"]]
 
 
-def test_long_docx_paginates_and_selects_pages():
-    data = _docx(lambda d: [d.add_paragraph(f"Paragraph number {i}") for i in range(1, 121)])
+def test_long_docx_is_one_tall_page_and_its_table_stays_whole():
+    def build(d):
+        for i in range(1, 81):
+            d.add_paragraph(f"Paragraph number {i}")
+        table = d.add_table(rows=101, cols=2)
+        table.cell(0, 0).text, table.cell(0, 1).text = "Date", "Amount"
+        for r in range(1, 101):
+            table.cell(r, 0).text, table.cell(r, 1).text = f"2024-02-{r % 28 + 1:02d}", f"{r}.00"
+
+    data = _docx(build)
     doc = load_document(data, "long.docx")
-    assert doc.total_pages == len(doc.pages) == 3 and count_pages(data, "long.docx") == 3
-    assert doc.pages[1].lines[0].text == "Paragraph number 47"
+    assert doc.total_pages == len(doc.pages) == 1 and count_pages(data, "long.docx") == 1
+    page = doc.pages[0]
+    assert page.lines[79].text == "Paragraph number 80" and page.height > 792
+    header, rows = _table(doc)
+    assert header == ["Date", "Amount"] and len(rows) == 100 and rows[-1] == ["2024-02-17", "100.00"]
     _assert_layout(doc)
-    second = load_document(data, "long.docx", target_pages="2")
-    assert [p.number for p in second.pages] == [2] and second.total_pages == 3
+    with pytest.raises(PageSelectionError, match="page 2 requested but the document has 1 page"):
+        load_document(data, "long.docx", target_pages="2")
 
 
 def test_xlsx_each_sheet_is_a_page_with_a_table():
