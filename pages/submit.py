@@ -460,15 +460,15 @@ def jobs_section(client: ExtractClient, store: SubmissionStore, backend: Backend
     st.subheader("Jobs")
     left, right = st.columns(2)
     limit = left.selectbox("Show the latest", [25, 50, 100], key="_submit_job_limit", format_func=lambda n: f"{n} submissions")
-    stuck_minutes = right.number_input(
-        "Call a job stuck after (minutes)",
-        min_value=1.0,
-        value=DEFAULT_STUCK_AFTER_S / 60,
-        step=1.0,
-        key="_submit_stuck_minutes",
+    stuck_after = right.number_input(
+        "Call a job stuck after (seconds)",
+        min_value=1,
+        value=int(DEFAULT_STUCK_AFTER_S),
+        step=30,
+        key="_submit_stuck_after",
         help="A job still PENDING or RUNNING after this long is flagged, with the offer to cancel it.",
     )
-    render_job_table(client, store, backend, limit=int(limit), stuck_after_s=float(stuck_minutes) * 60)
+    render_job_table(client, store, backend, limit=int(limit), stuck_after_s=float(stuck_after))
 
 
 def main() -> None:

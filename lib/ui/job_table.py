@@ -38,6 +38,7 @@ from lib.ui import navigation, state
 from lib.ui.connection import Backend
 
 POLL_INTERVAL_S = 2.0
+MAX_STUCK_SHOWN = 5
 _POLLING = "_job_table_polling"
 _FAILURES = "_submit_failures"
 _WEBHOOKS = "_submit_webhooks"
@@ -311,10 +312,19 @@ def _render_entries(
     st.caption(" · ".join(f"{status}: {count}" for status, count in counts.items()))
     frame = entries_frame(entries)
     st.dataframe(frame.style.map(_status_style, subset=["Status"]), hide_index=True, width="stretch")
-    for entry in entries:
-        if entry.row.stuck:
-            st.warning(entry.row.error, icon=":material/hourglass_top:")
+    for entry in [entry for entry in entries if entry.row.stuck][:MAX_STUCK_SHOWN]:
+        _render_stuck(client, entry)
     _render_actions(client, store, backend, entries)
+
+
+def _render_stuck(client: ExtractClient, entry: Entry) -> None:
+    """A stuck job said so, with its cancel button right there."""
+    message, button = st.columns([5, 1], vertical_alignment="center")
+    message.warning(f"{entry.row.file_name} ({entry.key}): {entry.row.error}", icon=":material/hourglass_top:")
+    if button.button("Cancel it", key=f"_job_cancel_stuck_{entry.key}", width="stretch"):
+        st.session_state[_NOTICE] = cancel(client, entry.key)
+        start_polling()
+        st.rerun()
 
 
 def _render_actions(client: ExtractClient, store: SubmissionStore, backend: Backend, entries: list[Entry]) -> None:

@@ -13,9 +13,10 @@ import pytest
 
 from lib.client import ExtractClient
 from lib.review.submissions import SubmissionStore
-from lib.samples.generate import demo_samples, scanned_pages
+from lib.samples.generate import demo_samples, long_pdf, scanned_pages
 from lib.samples.templates import TEMPLATES
 from lib.ui import state
+from tests.support.server import start_server
 from tests.ui.support import app_test, point_app_at, texts
 
 PAGE = "pages/submit.py"
@@ -95,31 +96,51 @@ def test_target_pages_are_checked_against_each_files_page_count(at, samples) -> 
     at.text_input(key="_submit_opt_target_pages").set_value("1").run()
     assert errors(at) == [] and not submit_button(at).disabled
     assert submit_button(at).label == "Submit 2 documents"
+    assert at.session_state[state.CONFIGURATION]["target_pages"] == "1", "the Schema page saves what was chosen here"
+
+
+def test_webhook_fields_are_checked(at, samples) -> None:
+    upload(at, [("demo-invoice.pdf", samples["demo-invoice.pdf"])])
+    at.number_input(key="_submit_webhook_count").set_value(1).run()
+    at.text_input(key="_submit_webhook_0_url").set_value("ftp://hooks.example.com").run()
+    at.text_area(key="_submit_webhook_0_headers").set_value("Authorization Bearer x").run()
+    assert errors(at) == [
+        "**Webhook 1 url**: 'ftp://hooks.example.com' is not an http:// or https:// URL.",
+        "**Webhook 1 headers**: Header line 1 ('Authorization Bearer x') is not of the form 'Name: value'.",
+    ]
+    assert submit_button(at).disabled
+    at.text_input(key="_submit_webhook_0_url").set_value("https://hooks.example.com/extract").run()
+    at.text_area(key="_submit_webhook_0_headers").set_value("Authorization: Bearer x").run()
+    assert errors(at) == [] and not submit_button(at).disabled
 
 
 def test_nothing_to_extract_with_blocks_submit_and_a_saved_configuration_is_sent_by_id(
     data_dir, samples, local_server
 ) -> None:
+    with ExtractClient(local_server.url) as client:
+        uploaded = client.upload_file(samples["demo-receipt.pdf"], name=f"receipt-{time.monotonic_ns()}.pdf")
+        saved = client.create_configuration(
+            f"receipts {time.monotonic_ns()}", {"data_schema": TEMPLATES["receipt"].schema, "extraction_target": "per_doc"}
+        )
     at = app_test(PAGE)
     at.session_state[state.SCHEMA_TEXT] = '{"type": "object",'
     at.session_state[state.SCHEMA] = None
     at.run()
-    upload(at, [("demo-receipt.pdf", samples["demo-receipt.pdf"])])
+    at.multiselect(key="_submit_backend_files").set_value([uploaded.id]).run()
+    assert at.dataframe[0].value["From"].tolist() == ["backend"]
     assert any("Nothing to extract with" in e for e in errors(at)), errors(at)
     assert submit_button(at).disabled
 
-    with ExtractClient(local_server.url) as client:
-        saved = client.create_configuration(
-            f"receipts {time.monotonic_ns()}", {"data_schema": TEMPLATES["receipt"].schema, "extraction_target": "per_doc"}
-        )
     at.radio(key="_submit_mode").set_value("A saved configuration").run()
     at.selectbox(key="_submit_saved_configuration").set_value(saved.id).run()
     assert errors(at) == [] and not submit_button(at).disabled
     submit_button(at).click().run()
     table = wait_until(at, all_finished)
     assert list(table["Status"]) == ["COMPLETED"] and saved.name in table["Configuration"][0]
+    assert table["File"].tolist() == [uploaded.name]
     with ExtractClient(local_server.url) as client:
-        assert client.get_job(table["Job ID"][0]).configuration_id == saved.id
+        job = client.get_job(table["Job ID"][0])
+    assert job.configuration_id == saved.id and job.file_input == uploaded.id, "sent by ID, not uploaded again"
 
 
 def test_several_files_complete_a_corrupt_pdf_fails_with_its_message_and_a_new_session_sees_them(
@@ -153,13 +174,17 @@ def test_several_files_complete_a_corrupt_pdf_fails_with_its_message_and_a_new_s
 def test_cancel_a_running_job_then_retry_it(at, data_dir) -> None:
     scanned = scanned_pages(6)
     upload(at, [(scanned.filename, scanned.data)])
+    at.number_input(key="_submit_stuck_after").set_value(1).run()
     submit_button(at).click().run()
-    table = wait_until(at, lambda t: t["Status"][0] == "RUNNING")
+    table = wait_until(at, lambda t: t["Status"][0] == "RUNNING (stuck)")
     job_id = table["Job ID"][0]
+    [warning] = [w for w in texts(at) if "Still RUNNING after" in w]
+    assert job_id in warning and "cancel it or wait" in warning
     at.selectbox(key="_job_table_selected").set_value(job_id).run()
     assert not at.button(key="_job_cancel").disabled and at.button(key="_job_retry").disabled
-    at.button(key="_job_cancel").click().run()
+    at.button(key=f"_job_cancel_stuck_{job_id}").click().run()
     table = wait_until(at, lambda t: t["Status"][0] == "CANCELLED")
+    assert not any("Still RUNNING after" in t for t in texts(at))
     assert any(f"{job_id} is CANCELLED" in t for t in texts(at)), texts(at)
 
     at.button(key="_job_retry").click().run()
@@ -190,3 +215,29 @@ def test_an_unreachable_backend_names_its_url_and_what_to_check(monkeypatch, tmp
     [message] = errors(at)
     assert "http://127.0.0.1:9" in message and "What to check" in message and "python -m lib.server" in message
     assert not at.file_uploader, "nothing to submit to: the page stops at the message"
+
+
+def test_a_rejected_key_is_said_and_a_file_the_server_refuses_gets_its_own_row(monkeypatch, tmp_path, samples) -> None:
+    with start_server(tmp_path / "keyed", api_key="s3cret", extra_env={"EXTRACT_SERVER_MAX_FILE_MB": "0.01"}) as server:
+        point_app_at(monkeypatch, tmp_path / "studio", server.url)
+        at = open_page()
+        [message] = errors(at)
+        assert server.url in message and "API key" in message, message
+
+        monkeypatch.setenv("STUDIO_SERVER_API_KEY", "s3cret")
+        at = open_page()
+        big = long_pdf(10)
+        assert len(big.data) > 0.01 * 1024 * 1024 > len(samples["demo-invoice.pdf"])
+        upload(at, [("demo-invoice.pdf", samples["demo-invoice.pdf"]), (big.filename, big.data)])
+        submit_button(at).click().run()
+        assert any("1 job(s) created; 1 file(s) could not be sent" in t for t in texts(at)), texts(at)
+        table = job_table(at)
+        assert table["File"].tolist() == [big.filename, "demo-invoice.pdf"]
+        assert table["Status"][0] == "NOT SENT" and table["Status"][1] in ("PENDING", "RUNNING", "COMPLETED")
+        assert "too large" in table["Error"][0], table["Error"][0]
+
+        at.selectbox(key="_job_table_selected").set_value(at.selectbox(key="_job_table_selected").options[0]).run()
+        at.button(key="_job_retry").click().run()
+        table = job_table(at)
+        assert table["File"].tolist() == [big.filename, "demo-invoice.pdf"], "a failed retry replaces its row"
+        assert table["Status"][0] == "NOT SENT" and "too large" in table["Error"][0]
