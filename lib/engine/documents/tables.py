@@ -241,11 +241,22 @@ def _fits(block: _Block, row: list[Line]) -> bool:
 
 
 def _continues(block: _Block, row: list[Line]) -> bool:
-    """A single line just below a table row, inside one column: a wrapped cell."""
-    if len(row) != 1 or row[0].box.y - block.bottom > 0.6 * block.height:
+    """A single line just below a table row, inside one column and starting where that
+    column's cell above starts: a wrapped cell (a centred note under a table is not)."""
+    line = row[0]
+    if len(row) != 1 or line.box.y - block.bottom > 0.6 * block.height:
         return False
     spans = _spans(block.rows)
-    return sum(_overlaps(row[0], s) for s in spans) == 1 and row[0].box.x >= spans[0][0] - _TOL
+    if sum(_overlaps(line, s) for s in spans) != 1:
+        return False
+    above = [ln for ln in block.rows[-1] + block.extra.get(len(block.rows) - 1, []) if _overlaps(ln, (line.box.x, line.box.x1))]
+    return any(abs(ln.box.x - line.box.x) <= max(_TOL, 0.5 * block.height) for ln in above)
+
+
+def _new_header(block: _Block, row: list[Line]) -> bool:
+    """A row of column names under label/value rows ("Receipt No. 06-33051", then "Item
+    Price") starts a new table; under a header of its own it is just a row of words."""
+    return looks_like_header([ln.text for ln in row]) and not looks_like_header([ln.text for ln in block.rows[0]])
 
 
 def _block_table(block: _Block, page_number: int) -> Table | None:
@@ -296,7 +307,7 @@ def aligned_tables(lines: list[Line], page_number: int, skip: list[Box] | None =
             block.extra.setdefault(len(block.rows) - 1, []).extend(row)
             continue
         multi = len(row) >= 2 and not _is_form_row(row)
-        if multi and block.rows and _fits(block, row):
+        if multi and block.rows and _fits(block, row) and not _new_header(block, row):
             block.rows.append(row)
             continue
         table = _block_table(block, page_number)
