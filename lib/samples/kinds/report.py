@@ -97,7 +97,6 @@ def report_blocks(e: dict[str, Any], rows: list[list[dict[str, Any]]], conv, lay
             blocks.append(PageBreak())
         p = f"sections[{k}]"
         blocks += [
-            Lines([[sp(f"Section {k + 1} of {len(e['sections'])}")]], 9),
             Heading([sp(section["title"], f"{p}.title", f"@p{k}.section_title")], 15),
             Lines([[sp("Date: "), sp(conv.date(d(section["section_date"])), f"{p}.section_date",
                                         f"@p{k}.section_date")]]),
