@@ -241,8 +241,9 @@ def _fits(block: _Block, row: list[Line]) -> bool:
 
 
 def _continues(block: _Block, row: list[Line]) -> bool:
-    """A single line just below a table row, inside one column and starting where that
-    column's cell above starts: a wrapped cell (a centred note under a table is not)."""
+    """A single line just below a table row, inside one column, starting where that
+    column's cell above starts and in the same size: a wrapped cell (a centred note or a
+    smaller-print remark under a table is not)."""
     line = row[0]
     if len(row) != 1 or line.box.y - block.bottom > 0.6 * block.height:
         return False
@@ -250,7 +251,12 @@ def _continues(block: _Block, row: list[Line]) -> bool:
     if sum(_overlaps(line, s) for s in spans) != 1:
         return False
     above = [ln for ln in block.rows[-1] + block.extra.get(len(block.rows) - 1, []) if _overlaps(ln, (line.box.x, line.box.x1))]
-    return any(abs(ln.box.x - line.box.x) <= max(_TOL, 0.5 * block.height) for ln in above)
+    if _LABEL.match(line.text):  # "Paid by: Card" under a totals table is a field of its own
+        return False
+    return any(
+        abs(ln.box.x - line.box.x) <= max(_TOL, 0.5 * block.height) and abs(ln.box.h - line.box.h) <= 0.15 * ln.box.h
+        for ln in above
+    )
 
 
 def _new_header(block: _Block, row: list[Line]) -> bool:
