@@ -22,7 +22,7 @@ SCHEMA = "schema"
 CONFIGURATION = "configuration"
 """dict: the extraction options that go with the working schema, the seed's configuration fields except
 ``data_schema`` (extraction_target, tier, cite_sources, confidence_scores, target_pages, max_pages,
-system_prompt, ...). Build a full configuration with :func:`working_configuration`."""
+system_prompt, ...), None or absent for "backend default". The Schema and Submit pages both edit it."""
 
 CONFIGURATION_ID = "configuration_id"
 """str | None: the saved configuration (``cfg-...``) the editor last loaded or saved, if any."""
@@ -34,7 +34,7 @@ BACKEND = "backend"
 """lib.ui.connection.Backend: the backend this session talks to (kind, base URL, key held in memory)."""
 
 JOBS = "jobs"
-"""Owned by the Submit page: the jobs submitted from this session."""
+"""list[str]: IDs of the jobs submitted from this session (the Submit page appends to it)."""
 
 REVIEWER = "reviewer"
 """str: the reviewer's name, asked once per session by the review pages."""
@@ -92,15 +92,3 @@ def set_schema_text(text: str) -> None:
 def working_schema() -> Optional[dict[str, Any]]:
     """The working schema if it is currently valid, else None."""
     return st.session_state.get(SCHEMA)
-
-
-def working_configuration() -> Optional[dict[str, Any]]:
-    """The inline ``configuration`` of a job for the working schema and options (None values dropped),
-    or None while the schema is not valid."""
-    schema = working_schema()
-    if schema is None:
-        return None
-    options = st.session_state.get(CONFIGURATION) or DEFAULT_OPTIONS
-    config = {key: value for key, value in options.items() if value not in (None, "")}
-    config["data_schema"] = schema
-    return config
