@@ -17,6 +17,7 @@ from lib.engine.documents.tables import aligned_tables
 _PIECES = re.compile(r"\S+(?: \S+)*")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_RULE_RUN = re.compile(r"\+[-=:+]*[-=][-=:+]*\+|(?<![^\s|+])[-=_]{3,}(?![^\s|+])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
 _EMPHASIS = re.compile(r"(\*\*|__|`|~~)")
@@ -27,31 +28,39 @@ def _lines(data: bytes) -> list[str]:
     return decode_text(data).expandtabs(8).splitlines()
 
 
+def _pipe_cells(line: str) -> list[str]:
+    body = line.strip().removeprefix("|").removesuffix("|")
+    return [_plain(c.replace("\\|", "|")).strip() for c in re.split(r"(?<!\\)\|", body)]
+
+
+def _drawing_removed(line: str) -> str:
+    """The line with table drawing replaced by spaces, columns kept: ``+---+`` and ``-----``
+    rules vanish and ``|`` becomes a gap, so a grid table's cells are pieces at their
+    columns like any other aligned text."""
+    line = _RULE_RUN.sub(lambda m: " " * len(m.group()), line)
+    return line.replace("|", " ")
+
+
 def _add_text_line(layout: FlowLayout, line: str) -> None:
-    if not line.strip():
-        layout.gap()
-    elif len(line) > WRAP_CHARS and "  " not in line.strip():
+    if len(line) > WRAP_CHARS and "  " not in line.strip():
         layout.paragraph(line)
     else:
         layout.text_row([(m.start(), m.group()) for m in _PIECES.finditer(line)])
 
 
-def _with_tables(page: Page) -> list[Page]:
+def parse_text(data: bytes, filename: str) -> list[Page]:
+    """Text lines at their character columns; tables are found by column alignment, whether
+    drawn with ``|`` and ``+--+`` or only aligned with spaces."""
+    layout = FlowLayout()
+    for raw in _lines(data):
+        line = _drawing_removed(raw)
+        if line.strip():
+            _add_text_line(layout, line)
+        elif not raw.strip():
+            layout.gap()
+    page = layout.page()
     page.tables.extend(aligned_tables(page.lines, page.number))
     return [page]
-
-
-def parse_text(data: bytes, filename: str) -> list[Page]:
-    layout = FlowLayout()
-    for line in _lines(data):
-        _add_text_line(layout, line)
-    return _with_tables(layout.page())
-
-
-def _pipe_cells(line: str) -> list[str]:
-    body = line.strip().removeprefix("|").removesuffix("|")
-    cells = re.split(r"(?<!\\)\|", body)
-    return [_plain(c.replace("\\|", "|")).strip() for c in cells]
 
 
 def _plain(line: str) -> str:
@@ -62,6 +71,8 @@ def _plain(line: str) -> str:
 
 
 def parse_markdown(data: bytes, filename: str) -> list[Page]:
+    """Pipe tables (a header row over a ``|---|`` rule) become tables; other lines lose
+    their markup characters."""
     layout = FlowLayout()
     lines = _lines(data)
     i = 0

@@ -189,3 +189,23 @@ def test_markdown_pipe_tables_and_plain_text():
     assert _table(doc) == (["Date", "Amount"], [["2024-01-02", "5.00"], ["2024-01-09", "7.25"]])
     assert doc.pages[0].lines[-1].text == "paid in full"
     _assert_layout(doc)
+
+
+def test_text_grid_tables_beside_other_text():
+    text = (
+        "INVOICE\n\n"
+        "+-------------+---------------+    Lumen Industries AG\n"
+        "| Invoice No. | INV-2024-7729 |    26 Market Street\n"
+        "| Issue Date  | 18.02.2024    |\n"
+        "+-------------+---------------+\n\n"
+        "Description            Qty  Amount\n"
+        "---------------------  ---  ------\n"
+        "Shipping and handling    6  262,44\n"
+        "Pens                    12   14,00\n"
+    ).encode()
+    doc = load_document(text, "invoice.txt")
+    texts = [line.text for line in doc.pages[0].lines]
+    assert texts[:4] == ["INVOICE", "Invoice No.", "INV-2024-7729", "Lumen Industries AG"]
+    assert not any("+--" in t or "|" in t or "---" in t for t in texts)
+    assert _table(doc, 1) == (["Description", "Qty", "Amount"], [["Shipping and handling", "6", "262,44"], ["Pens", "12", "14,00"]])
+    _assert_layout(doc)
