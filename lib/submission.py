@@ -552,7 +552,10 @@ def job_row(
     stuck = active and elapsed > stuck_after_s
     error = job.error_message if job.status == "FAILED" else None
     if stuck:
-        error = f"Still {job.status} after {format_duration(elapsed)} (timeout {format_duration(stuck_after_s)}): cancel it or wait."
+        error = (
+            f"Still {job.status} after {format_duration(elapsed)} "
+            f"(timeout {format_duration(stuck_after_s)}): cancel it or wait."
+        )
     return JobRow(
         file_name=file_name,
         job_id=job.id,

@@ -8,6 +8,7 @@ the shared session keys (``lib.ui.state``) and the client.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Optional
 
 import pandas as pd
@@ -16,6 +17,7 @@ import streamlit as st
 from lib.api.models import ConfigurationResponse, File
 from lib.client import ClientError, ExtractClient
 from lib.review.submissions import SubmissionStore
+from lib.samples import TEMPLATES, Sample, demo_samples
 from lib.settings import load_settings
 from lib.submission import (
     DEFAULT_MAX_UPLOAD_BYTES,
@@ -43,10 +45,13 @@ from lib.ui.job_table import record_batch, render_job_table, start_polling
 MODE_SCHEMA = "The working schema"
 MODE_SAVED = "A saved configuration"
 MAX_CONCURRENCY = 16
+#: Backend files offered for picking: the newest ones (the hosted service may hold thousands).
+MAX_BACKEND_FILES = 200
 
 _UPLOADER_VERSION = "_submit_uploader_version"
 _SAMPLES = "_submit_samples"
 _PICKED = "_submit_backend_files"
+_INSPECTED = "_submit_inspected"
 _MODE = "_submit_mode"
 _NOTICE = "_submit_notice"
 _OPTIONS_SEEN = "_submit_options_seen"
@@ -107,16 +112,17 @@ def _store(db_path: str) -> SubmissionStore:
 
 
 @st.cache_resource(show_spinner="Generating the sample documents...")
-def _samples() -> list[Any]:
-    from lib.samples.generate import demo_samples
-
+def _samples() -> list[Sample]:
+    """Generated once per process: the same bytes for every session."""
     return demo_samples()
 
 
-def _templates() -> dict[str, Any]:
-    from lib.samples.templates import TEMPLATES
-
-    return TEMPLATES
+def _inspect_upload(upload: Any, max_bytes: int) -> FileInfo:
+    """Inspect an uploaded file once, not on every rerun (the uploader gives each upload its own ID)."""
+    seen: dict[str, FileInfo] = st.session_state.setdefault(_INSPECTED, {})
+    if upload.file_id not in seen:
+        seen[upload.file_id] = inspect_file(upload.name, upload.getvalue(), max_bytes)
+    return seen[upload.file_id]
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -135,8 +141,7 @@ def choose_documents(client: ExtractClient, max_bytes: int) -> list[Chosen]:
             help="PDF, images (PNG, JPEG, TIFF), DOCX, XLSX / XLS, CSV, HTML, TXT or Markdown; one or many.",
         )
         for upload in uploads or []:
-            data = upload.getvalue()
-            chosen.append(Chosen((upload.name, data), inspect_file(upload.name, data, max_bytes), "upload"))
+            chosen.append(Chosen((upload.name, upload.getvalue()), _inspect_upload(upload, max_bytes), "upload"))
     with backend_tab:
         chosen += _backend_files(client)
     with sample_tab:
@@ -148,7 +153,7 @@ def choose_documents(client: ExtractClient, max_bytes: int) -> list[Chosen]:
 
 def _backend_files(client: ExtractClient) -> list[Chosen]:
     try:
-        files = {file.id: file for file in client.list_files()}
+        files = {file.id: file for file in islice(client.list_files(), MAX_BACKEND_FILES)}
     except ClientError as exc:
         st.warning(f"Could not list the backend's files: {describe_failure(exc, client.base_url)}")
         return []
@@ -177,10 +182,9 @@ def _sample_documents(max_bytes: int) -> list[Chosen]:
         "pressing one adds it and makes that template the working schema."
     )
     samples = _samples()
-    templates = _templates()
     columns = st.columns(min(len(samples), 4) or 1)
     for index, sample in enumerate(samples):
-        template = templates[sample.template]
+        template = TEMPLATES[sample.template]
         columns[index % len(columns)].button(
             f"Try: {template.title} ({sample.fmt.replace('_', ' ').upper()})",
             key=f"_submit_sample_{sample.filename}",
@@ -205,7 +209,7 @@ def _add_sample(filename: str, template_key: str) -> None:
     picked = st.session_state.setdefault(_SAMPLES, [])
     if filename not in picked:
         picked.append(filename)
-    template = _templates()[template_key]
+    template = TEMPLATES[template_key]
     state.set_schema(template.schema)
     st.session_state.setdefault(state.CONFIGURATION, {})["extraction_target"] = template.extraction_target
     st.session_state[_MODE] = MODE_SCHEMA
@@ -296,18 +300,22 @@ def choose_options(locked: bool) -> SubmitOptions:
     if locked:
         st.caption("A saved configuration carries its own options; these apply to the working schema only.")
     _sync_option_widgets()
+
+    def option(name: str) -> dict[str, Any]:
+        return {"key": _OPT + name, "help": HELP[name], "disabled": locked}
+
     left, right = st.columns(2)
     with left:
-        target = st.selectbox("Extraction target", EXTRACTION_TARGETS, key=_OPT + "extraction_target", help=HELP["extraction_target"], disabled=locked)
-        tier = st.selectbox("Tier", [None, *TIERS], key=_OPT + "tier", format_func=_default_label, help=HELP["tier"], disabled=locked)
-        parse_tier = st.selectbox("Parse tier", [None, *PARSE_TIERS], key=_OPT + "parse_tier", format_func=_default_label, help=HELP["parse_tier"], disabled=locked)
-        version = st.text_input("Extract version", key=_OPT + "extract_version", help=HELP["extract_version"], disabled=locked)
-        cite = st.toggle("Cite sources", key=_OPT + "cite_sources", help=HELP["cite_sources"], disabled=locked)
-        confidence = st.toggle("Confidence scores", key=_OPT + "confidence_scores", help=HELP["confidence_scores"], disabled=locked)
+        target = st.selectbox("Extraction target", EXTRACTION_TARGETS, **option("extraction_target"))
+        tier = st.selectbox("Tier", [None, *TIERS], format_func=_default_label, **option("tier"))
+        parse_tier = st.selectbox("Parse tier", [None, *PARSE_TIERS], format_func=_default_label, **option("parse_tier"))
+        version = st.text_input("Extract version", **option("extract_version"))
+        cite = st.toggle("Cite sources", **option("cite_sources"))
+        confidence = st.toggle("Confidence scores", **option("confidence_scores"))
     with right:
-        target_pages = st.text_input("Target pages", key=_OPT + "target_pages", placeholder="1,3,5-7", help=HELP["target_pages"], disabled=locked)
-        max_pages = st.number_input("Max pages", key=_OPT + "max_pages", min_value=1, step=1, help=HELP["max_pages"], disabled=locked)
-        prompt = st.text_area("System prompt", key=_OPT + "system_prompt", height=110, help=HELP["system_prompt"], disabled=locked)
+        target_pages = st.text_input("Target pages", placeholder="1,3,5-7", **option("target_pages"))
+        max_pages = st.number_input("Max pages", min_value=1, step=1, **option("max_pages"))
+        prompt = st.text_area("System prompt", height=110, **option("system_prompt"))
     values = {
         "extraction_target": target,
         "tier": tier,
@@ -346,12 +354,32 @@ def _webhooks() -> list[WebhookOptions]:
 def _webhook(index: int) -> WebhookOptions:
     key = f"_submit_webhook_{index}_"
     st.markdown(f"**Webhook {index + 1}**")
-    url = st.text_input("URL", key=key + "url", placeholder="https://example.com/hooks/extract", help="Where the notifications are POSTed (http or https).")
-    events = st.multiselect("Events", WEBHOOK_EVENTS, key=key + "events", help="Which status changes to send. None chosen: all of them.")
-    headers = st.text_area("Headers", key=key + "headers", placeholder="Authorization: Bearer ...", help="Sent with every delivery, one 'Name: value' per line (e.g. an auth token).")
-    output = st.radio("Output format", WEBHOOK_OUTPUT_FORMATS, key=key + "format", horizontal=True, help="string: the payload as a JSON string (default); json: as a JSON object.")
-    secret = st.text_input("Signing secret", key=key + "secret", type="password", help="When set, every delivery carries LC-Signature: sha256=<HMAC-SHA256 of the body>.")
-    return WebhookOptions(url=url or "", events=list(events), headers_text=headers or "", output_format=output or "string", signing_secret=secret or "")
+    url = st.text_input(
+        "URL", key=key + "url", placeholder="https://example.com/hooks/extract",
+        help="Where the notifications are POSTed (http or https).",
+    )
+    events = st.multiselect(
+        "Events", WEBHOOK_EVENTS, key=key + "events", help="Which status changes to send. None chosen: all of them."
+    )
+    headers = st.text_area(
+        "Headers", key=key + "headers", placeholder="Authorization: Bearer ...",
+        help="Sent with every delivery, one 'Name: value' per line (e.g. an auth token).",
+    )
+    output = st.radio(
+        "Output format", WEBHOOK_OUTPUT_FORMATS, key=key + "format", horizontal=True,
+        help="string: the payload as a JSON string (default); json: as a JSON object.",
+    )
+    secret = st.text_input(
+        "Signing secret", key=key + "secret", type="password",
+        help="When set, every delivery carries LC-Signature: sha256=<HMAC-SHA256 of the body>.",
+    )
+    return WebhookOptions(
+        url=url or "",
+        events=list(events),
+        headers_text=headers or "",
+        output_format=output or "string",
+        signing_secret=secret or "",
+    )
 
 
 # --- submitting --------------------------------------------------------------------------------
@@ -390,7 +418,10 @@ def submit_section(
     if config is not None:
         params = config.parameters
         check_options = SubmitOptions(
-            configuration_id=config.id, target_pages=params.target_pages or "", max_pages=params.max_pages, webhooks=options.webhooks
+            configuration_id=config.id,
+            target_pages=params.target_pages or "",
+            max_pages=params.max_pages,
+            webhooks=options.webhooks,
         )
     problems = validate_options(check_options, [item.info for item in sendable])
     for problem in problems:
@@ -441,12 +472,11 @@ def _send(
     except ClientError as exc:
         st.error(describe_failure(exc, backend.base_url))
         return
-    for item, chosen in zip(items, sendable):
-        item.name = chosen.info.name
     sizes = {index: (chosen.info.size or None, chosen.info.page_count) for index, chosen in enumerate(sendable)}
     created, failed = record_batch(items, store, backend, request, summary, sizes)
     start_polling()
-    st.session_state[_NOTICE] = f"{created} job(s) created" + (f"; {failed} file(s) could not be sent (see the table)." if failed else ".")
+    unsent = f"; {failed} file(s) could not be sent (see the table)." if failed else "."
+    st.session_state[_NOTICE] = f"{created} job(s) created{unsent}"
     st.session_state[_UPLOADER_VERSION] = st.session_state.get(_UPLOADER_VERSION, 0) + 1
     st.session_state.pop(_SAMPLES, None)
     st.session_state.pop(_PICKED, None)

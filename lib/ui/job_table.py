@@ -44,6 +44,7 @@ _FAILURES = "_submit_failures"
 _WEBHOOKS = "_submit_webhooks"
 _SELECTED = "_job_table_selected"
 _NOTICE = "_job_table_notice"
+_STUCK = " (stuck)"
 
 STATUS_COLOURS: dict[str, str] = {
     "PENDING": "background-color: #e6ecfb; color: #1f3f8f",
@@ -206,18 +207,26 @@ def entries_frame(entries: Sequence[Entry]) -> pd.DataFrame:
         {
             "File": [entry.row.file_name for entry in entries],
             "Job ID": [entry.row.job_id or "" for entry in entries],
-            "Status": [entry.row.status + (" (stuck)" if entry.row.stuck else "") for entry in entries],
-            "Elapsed": [format_duration(entry.row.elapsed_s) if entry.row.elapsed_s is not None else "" for entry in entries],
+            "Status": [entry.row.status + (_STUCK if entry.row.stuck else "") for entry in entries],
+            "Elapsed": [_duration(entry.row.elapsed_s) for entry in entries],
             "Pages": pd.array([entry.row.pages for entry in entries], dtype="Int64"),
             "Configuration": [entry.summary for entry in entries],
-            "Submitted": [entry.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if entry.submitted_at else "" for entry in entries],
+            "Submitted": [_local_time(entry.submitted_at) for entry in entries],
             "Error": [entry.row.error or "" for entry in entries],
         }
     )
 
 
+def _duration(seconds: Optional[float]) -> str:
+    return format_duration(seconds) if seconds is not None else ""
+
+
+def _local_time(moment: Optional[datetime]) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
 def _status_style(value: str) -> str:
-    return STATUS_COLOURS.get(value.split(" ")[0] if value != NOT_SENT else value, "")
+    return STATUS_COLOURS.get(value.removesuffix(_STUCK), "")
 
 
 # --- actions -----------------------------------------------------------------------------------
@@ -335,7 +344,7 @@ def _render_actions(client: ExtractClient, store: SubmissionStore, backend: Back
         "Job",
         list(by_key),
         key=_SELECTED,
-        format_func=lambda k: f"{by_key[k].row.file_name} · {by_key[k].row.job_id or 'not sent'} · {by_key[k].row.status}",
+        format_func=lambda k: " · ".join((by_key[k].row.file_name, by_key[k].row.job_id or "not sent", by_key[k].row.status)),
         help="Pick a job to cancel it, send it again, or open its results.",
     )
     entry = by_key[key]

@@ -9,7 +9,7 @@ import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from lib.samples.generate import demo_samples, long_pdf
+from lib.samples import demo_samples, long_pdf
 from tests.e2e.support import screenshot, wait_for_app, wait_for_idle
 
 ACTIVE = ("PENDING", "RUNNING")

@@ -13,7 +13,7 @@ import pytest
 
 from lib.client import ExtractClient
 from lib.review.submissions import SubmissionStore
-from lib.samples.generate import demo_samples, long_pdf, scanned_pages
+from lib.samples import demo_samples, long_pdf, scanned_pages
 from lib.samples.templates import TEMPLATES
 from lib.ui import state
 from tests.support.server import start_server
