@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 import threading
 import time
 from datetime import datetime, timezone
@@ -173,7 +174,7 @@ class ServerContext:
     def check_content_token(self, token: str) -> Optional[str]:
         """The file ID a token grants, or None when it is forged, altered or expired."""
         parts = token.split(".")
-        if len(parts) != 3 or not parts[1].isdigit():
+        if len(parts) != 3 or not re.fullmatch(r"[0-9]{1,12}", parts[1]):
             return None
         file_id, expires_at = parts[0], int(parts[1])
         if not hmac.compare_digest(self.content_token(file_id, expires_at), token):

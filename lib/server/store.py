@@ -32,6 +32,7 @@ from lib.server.errors import BadRequest, Conflict, NotFound, QueueFull
 ACTIVE = ("PENDING", "RUNNING")
 TERMINAL = ("COMPLETED", "FAILED", "CANCELLED")
 MAX_RUN_ATTEMPTS = 2
+MAX_IDS_FILTER = 1000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,7 +110,10 @@ def to_iso(value: datetime) -> str:
     """A caller's datetime as the stored form; a naive one is taken as UTC."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    try:
+        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    except OverflowError:
+        raise BadRequest(f"{value.isoformat()} is out of the range of dates this server can compare.") from None
 
 
 def _dumps(value: Any) -> Optional[str]:
@@ -158,6 +162,14 @@ def encode_token(order: Order, key: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _key_part_ok(part: Any) -> bool:
+    if isinstance(part, bool):
+        return False
+    if isinstance(part, int):
+        return -(2**63) <= part < 2**63
+    return isinstance(part, str)
+
+
 def decode_token(order: Order, token: str) -> list[Any]:
     """The key a token continues after; a token this server did not issue for this listing is a 400."""
     try:
@@ -166,7 +178,7 @@ def decode_token(order: Order, token: str) -> list[Any]:
         key = data["k"]
         if data["o"] != order.name or not isinstance(key, list) or len(key) != len(order.columns):
             raise ValueError("wrong listing")
-        if not all(isinstance(part, (int, str)) and not isinstance(part, bool) for part in key):
+        if not all(_key_part_ok(part) for part in key):
             raise ValueError("bad key")
         return key
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
@@ -196,6 +208,8 @@ class Filters:
 
     def add_in(self, column: str, values: Optional[Iterable[str]]) -> None:
         values = [value for value in (values or []) if value]
+        if len(values) > MAX_IDS_FILTER:
+            raise BadRequest(f"At most {MAX_IDS_FILTER} IDs can be listed in one filter; split the request.")
         if values:
             self.add(f"{column} IN ({', '.join('?' for _ in values)})", *values)
 

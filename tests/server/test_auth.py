@@ -6,7 +6,9 @@ from typing import Iterator
 
 import httpx
 import pytest
+from llama_cloud import AuthenticationError, LlamaCloud
 
+from tests.server.helpers import TEXT_DOC, TEXT_SCHEMA, wait_job
 from tests.support.server import RunningServer, start_server
 
 KEY = "test-key-0123456789"
@@ -72,3 +74,14 @@ def test_no_key_refuses_non_loopback_hosts() -> None:
     with pytest.raises(SettingsError, match="without an API key"):
         check(ServerSettings(host="0.0.0.0"))
     assert check(ServerSettings(host="0.0.0.0", api_key="k")).host == "0.0.0.0"
+
+
+def test_sdk_with_the_right_and_a_wrong_key(secured: RunningServer) -> None:
+    good = LlamaCloud(api_key=KEY, base_url=secured.url, max_retries=0)
+    uploaded = good.files.create(file=("t.txt", TEXT_DOC), purpose="extract")
+    assert good.files.retrieve(uploaded.id).name == "t.txt"
+    with pytest.raises(AuthenticationError):
+        LlamaCloud(api_key="wrong", base_url=secured.url, max_retries=0).files.retrieve(uploaded.id)
+    job = good.extract.create(file_input=uploaded.id, configuration={"data_schema": TEXT_SCHEMA})
+    with secured.client() as http:
+        assert wait_job(http, job.id)["status"] == "COMPLETED"

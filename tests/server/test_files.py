@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import time
 from datetime import datetime
@@ -127,3 +129,13 @@ def test_sanitize_filename_rules() -> None:
     assert len(long) == 200 and long.endswith(".pdf")
     assert sanitize_filename(None) == "upload"
     assert sanitize_filename("bad\x00name\x1b.pdf") == "badname.pdf"
+
+
+def test_hostile_query_values_are_400_not_500(client: httpx.Client) -> None:
+    too_many = client.get("/api/v1/beta/files", params={"file_ids": [f"dfl-{i}" for i in range(1001)]})
+    assert too_many.status_code == 400 and "At most 1000" in too_many.json()["detail"]
+    huge = base64.urlsafe_b64encode(json.dumps({"o": "created_at", "k": [10**30]}).encode()).decode()
+    assert client.get("/api/v1/beta/files", params={"page_token": huge}).status_code == 400
+    early = client.get("/api/v2/extract", params={"created_at_on_or_after": "0001-01-01T00:00:00+05:00"})
+    assert early.status_code == 400
+    assert httpx.get(client.base_url.join("/content/dfl-x.²³.sig")).status_code == 403

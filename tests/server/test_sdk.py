@@ -10,7 +10,7 @@ from llama_cloud import BadRequestError, LlamaCloud, NotFoundError
 from llama_cloud._polling import PollingError
 
 from lib.engine import extract_file
-from tests.server.helpers import TEXT_DOC, TEXT_SCHEMA, wait_job
+from tests.server.helpers import TEXT_SCHEMA
 
 FAST_POLL = {"polling_interval": 0.1, "max_interval": 0.5, "backoff": "constant"}
 
@@ -115,18 +115,3 @@ def test_parse_then_extract_on_pjb(sdk: LlamaCloud, sdk_invoice, invoice) -> Non
     done = sdk.extract.run(file_input=parse.id, configuration={"data_schema": invoice.schema}, **FAST_POLL)
     assert done.status == "COMPLETED" and done.extract_result["invoice_number"] == invoice.expected["invoice_number"]
 
-
-def test_sdk_against_a_keyed_server(tmp_path_factory) -> None:
-    from llama_cloud import AuthenticationError
-
-    from tests.support.server import start_server
-
-    with start_server(tmp_path_factory.mktemp("sdk-auth") / "data", api_key="right") as server:
-        good = LlamaCloud(api_key="right", base_url=server.url, max_retries=0)
-        uploaded = good.files.create(file=("t.txt", TEXT_DOC), purpose="extract")
-        with pytest.raises(AuthenticationError):
-            LlamaCloud(api_key="wrong", base_url=server.url, max_retries=0).files.retrieve(uploaded.id)
-        with server.client() as http:
-            job = http.post("/api/v2/extract", json={"file_input": uploaded.id,
-                                                     "configuration": {"data_schema": TEXT_SCHEMA}}).json()
-            assert wait_job(http, job["id"])["status"] == "COMPLETED"

@@ -127,15 +127,20 @@ class RunningServer:
         self.stop()
         return self.start()
 
-    def _wait_group_gone(self, timeout: float) -> bool:
+    def _group_alive(self) -> bool:
+        """Whether any process of the server's process group still runs (zombies do not count)."""
         assert self.proc is not None
+        for fields in _proc_stats():
+            if fields[2] == str(self.proc.pid) and fields[0] != "Z":
+                return True
+        return False
+
+    def _wait_group_gone(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                os.killpg(self.proc.pid, 0)
-            except ProcessLookupError:
+            if not self._group_alive():
                 return True
-            time.sleep(0.1)
+            time.sleep(0.05)
         return False
 
     def _reap_group(self) -> None:
@@ -154,16 +159,9 @@ class RunningServer:
         if self.proc is None:
             return set()
         children: dict[int, list[int]] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
+        for fields in _proc_stats():
             if fields[0] != "Z":
-                children.setdefault(int(fields[1]), []).append(int(entry.name))
+                children.setdefault(int(fields[1]), []).append(int(fields[-1]))
         found: set[int] = set()
         todo = [self.proc.pid]
         while todo:
@@ -186,6 +184,19 @@ class RunningServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _proc_stats() -> list[list[str]]:
+    """``/proc/<pid>/stat`` fields after the command name (state, ppid, pgrp, ...), with the pid appended."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            out.append([*stat.rsplit(")", 1)[1].split(), entry.name])
+    return out
 
 
 def start_server(
