@@ -207,5 +207,5 @@ def test_text_grid_tables_beside_other_text():
     texts = [line.text for line in doc.pages[0].lines]
     assert texts[:5] == ["INVOICE", "Lumen Industries AG", "Invoice No.", "INV-2024-7729", "26 Market Street"]
     assert not any("+--" in t or "|" in t or "---" in t for t in texts)
-    assert _table(doc, 1) == (["Description", "Qty", "Amount"], [["Shipping and handling", "6", "262,44"], ["Pens", "12", "14,00"]])
+    assert _table(doc) == (["Description", "Qty", "Amount"], [["Shipping and handling", "6", "262,44"], ["Pens", "12", "14,00"]])
     _assert_layout(doc)
