@@ -41,6 +41,7 @@ SELF_EVIDENT = re.compile(r"\b(email|e mail|url|website|phone|telephone|iban)\b"
 CURRENCY_HINT = re.compile(r"\bcurrency\b")
 CLAIM_PENALTY = 0.4
 CORROBORATION = 0.3
+MAX_CITATIONS = 3
 
 
 @dataclass
@@ -189,8 +190,7 @@ class Walker:
             return Leaf()
         rivals = [score for value, score in scores.items() if value != repr(best.value)]
         extraction = confidence.extraction_confidence(scores[repr(best.value)], rivals)
-        box = span_box(best.source, best.typed.start, len(best.typed.text))
-        return Leaf(best.value, extraction, best.parsing_confidence, [citation(best.source.page, best.typed.text, box)])
+        return Leaf(best.value, extraction, best.parsing_confidence, _citations(best, found))
 
     # --- arrays -------------------------------------------------------------------------------
 
@@ -357,6 +357,21 @@ class Walker:
         return values, metas
 
 
+def _citations(best: Candidate, found: list[Candidate]) -> list[dict[str, Any]]:
+    """The chosen candidate's place first, then (up to two) other places printing the same value."""
+    out, seen = [], set()
+    for cand in [best] + [c for c in found if c is not best and c.value == best.value]:
+        where = (cand.source.page.number, id(cand.source), cand.typed.start)
+        if where in seen:
+            continue
+        seen.add(where)
+        box = span_box(cand.source, cand.typed.start, len(cand.typed.text))
+        out.append(citation(cand.source.page, cand.typed.text, box))
+        if len(out) == MAX_CITATIONS:
+            break
+    return out
+
+
 def _reading_order(cand: Candidate) -> tuple[int, float, float]:
     return cand.source.page.number, cand.source.line.box.y, cand.source.line.box.x
 
@@ -379,13 +394,16 @@ def _empty(node: Field) -> tuple[Any, Any]:
 
 def _value_scores(found: list[Candidate]) -> dict[str, float]:
     """Each distinct value's score: its best candidate, raised a little by every other label
-    that independently points at the same value ("New balance" twice, "Total" and "Amount due")."""
-    by_value: dict[str, list[float]] = {}
+    that independently points at the same value ("New balance" twice, "Total" and "Amount due").
+    Several readings of one label (its right and its lower neighbour) count once."""
+    by_value: dict[str, dict[int, float]] = {}
     for cand in found:
-        by_value.setdefault(repr(cand.value), []).append(cand.score)
+        labels = by_value.setdefault(repr(cand.value), {})
+        key = id(cand.label) if cand.label is not None else id(cand.source)
+        labels[key] = max(labels.get(key, 0.0), cand.score)
     out = {}
-    for value, scores in by_value.items():
-        scores.sort(reverse=True)
+    for value, per_label in by_value.items():
+        scores = sorted(per_label.values(), reverse=True)
         top = scores[0]
         out[value] = min(1.0, top + CORROBORATION * sum(scores[1:3]) * (1 - top))
     return out
@@ -404,7 +422,7 @@ def _claim_labels(found: dict[tuple[str, ...], list[Candidate]]) -> None:
         kept = []
         for cand in cands:
             top = best_on[id(cand.label)] if cand.label is not None else 0.0
-            if cand.label is not None and cand.label_quality + 0.2 < top:
+            if cand.label is not None and cand.label_quality + 0.05 < top:
                 continue  # a sibling names this label far better ("Issue Date" is not the due date)
             if cand.label is not None and cand.label_quality + 1e-9 < top:
                 cand.score *= CLAIM_PENALTY
