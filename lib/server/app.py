@@ -118,7 +118,7 @@ class BodyLimit:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
-        headers = {"x-should-retry": "false"} if error.status in (400, 404, 409, 413) else {}
+        headers = {"x-should-retry": "false"} if error.status in (400, 403, 404, 409, 413) else {}
         if error.status == 429:
             headers = {"retry-after": "2"}
         return _json_error(error.status, error.message, headers)

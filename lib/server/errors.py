@@ -26,6 +26,10 @@ class Unauthorized(ApiError):
     status = 401
 
 
+class Forbidden(ApiError):
+    status = 403
+
+
 class NotFound(ApiError):
     status = 404
 
@@ -43,3 +47,7 @@ class TooLarge(ApiError):
 
 class QueueFull(ApiError):
     status = 429
+
+
+class Unavailable(ApiError):
+    status = 503

@@ -13,13 +13,10 @@ from pathlib import PurePosixPath
 from typing import Any, Optional
 
 from lib.server.context import ServerContext
-from lib.server.errors import ApiError, BadRequest
+from lib.server.errors import BadRequest, Unavailable
 
 PROPOSE_MAX_PAGES = 20
-
-
-class Unavailable(ApiError):
-    status = 503
+MAX_PROMPT_CHARS = 20_000
 
 
 def check_schema(schema: Any) -> dict[str, Any]:
@@ -106,6 +103,8 @@ def generate(ctx: ServerContext, *, prompt: Optional[str], file_id: Optional[str
     """``{name, parameters: {product_type: "extract_v2", data_schema}}`` from a prompt, a file, or
     an existing schema to refine (their properties merged, the given schema's taking precedence)."""
     prompt = (prompt or "").strip() or None
+    if prompt and len(prompt) > MAX_PROMPT_CHARS:
+        raise BadRequest(f"The prompt is longer than {MAX_PROMPT_CHARS:,} characters; list the fields more briefly.")
     if not (prompt or file_id or data_schema):
         raise BadRequest("Give a prompt (the fields in plain words), a file_id to analyse, or a data_schema to refine.")
     schema: dict[str, Any] = check_schema(data_schema) if data_schema else {"type": "object", "properties": {}}

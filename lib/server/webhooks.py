@@ -19,6 +19,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -40,6 +41,7 @@ SIGNATURE_HEADER = "LC-Signature"
 METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2")
 )
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
 _RESERVED_HEADERS = {"content-type", "content-length", "host", SIGNATURE_HEADER.lower()}
 
 
@@ -113,9 +115,11 @@ def validate_webhooks(configs: Optional[list[dict[str, Any]]], allow_private: bo
         fmt = config.get("webhook_output_format") or "string"
         if fmt not in {"string", "json"}:
             raise BadRequest(f"webhook_configurations[{index}].webhook_output_format must be 'string' or 'json', not {fmt!r}.")
-        for name in config.get("webhook_headers") or {}:
+        for name, value in (config.get("webhook_headers") or {}).items():
             if name.lower() in _RESERVED_HEADERS:
                 raise BadRequest(f"webhook_configurations[{index}].webhook_headers may not set {name!r}.")
+            if not _HEADER_NAME.fullmatch(name) or any(ch in value for ch in "\r\n\x00"):
+                raise BadRequest(f"webhook_configurations[{index}].webhook_headers has an invalid header {name!r}.")
         out.append(config)
     return out
 

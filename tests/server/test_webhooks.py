@@ -110,3 +110,8 @@ def test_refused_url_is_a_400(client: httpx.Client) -> None:
         "type": "object", "properties": {"a": {"type": "string"}}}},
         "webhook_configurations": [{"webhook_url": "https://example.com/x", "webhook_output_format": "xml"}]})
     assert fmt.status_code == 400 and "webhook_output_format" in fmt.json()["detail"]
+    for headers in ({"Bad Name": "x"}, {"X-Ok": "a\r\nInjected: 1"}, {"LC-Signature": "sha256=forged"}):
+        bad = client.post("/api/v2/extract", json={"file_input": f["id"], "configuration": {"data_schema": {
+            "type": "object", "properties": {"a": {"type": "string"}}}},
+            "webhook_configurations": [{"webhook_url": "https://example.com/x", "webhook_headers": headers}]})
+        assert bad.status_code == 400 and "webhook_headers" in bad.json()["detail"], headers

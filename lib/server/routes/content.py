@@ -11,13 +11,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
 from lib.server.context import ServerContext, get_ctx
-from lib.server.errors import ApiError
+from lib.server.errors import Forbidden
 
 router = APIRouter(tags=["files"])
-
-
-class Forbidden(ApiError):
-    status = 403
 
 
 @router.get("/content/{token}", response_class=FileResponse)
