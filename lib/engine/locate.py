@@ -294,13 +294,15 @@ def phrase_regex(phrases: tuple[Phrase, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in ordered) + r")(?![a-z0-9])")
 
 
-def label_quality(key: str, phrase: Phrase) -> float:
+def label_quality(key: str, phrase: Phrase, own: frozenset[str] = frozenset()) -> float:
     """How well a printed label (folded) names the field: 1.0 for the phrase itself, less for
-    each extra word the label carries ("total tax" is a weaker label for "total" than "total")."""
+    each extra word the label carries ("total tax" is a weaker label for "total" than "total"),
+    except words of the field's own name ("Balance carried forward" for ``closing_balance``)."""
     key_tokens = [t for t in key.split() if t not in (":", "#") and not t.isdigit() and t != "%"]
     if not key_tokens:
         return 0.0
-    extra = max(0, len(key_tokens) - len(phrase.tokens))
+    extra_tokens = [t for t in key_tokens if t not in phrase.tokens]
+    extra = max(0, len(key_tokens) - len(phrase.tokens) - sum(1 for t in extra_tokens if t in own))
     return phrase.weight * (0.55 ** extra)
 
 
@@ -313,19 +315,25 @@ def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex
                     hint: str, wide: bool = False, labels: frozenset[str] = frozenset()) -> list[Candidate]:
     """Every labelled candidate for field ``f`` on the given pages."""
     pattern = phrase_regex(phrases)
-    by_text = {p.text: p for p in phrases}
     out: list[Candidate] = []
     for page in pages:
         for item in page.lines:
             if not item.folded:
                 continue
             for match in pattern.finditer(item.folded):
-                out.extend(_candidates_at(f, item, match, by_text[match.group(0)], conv, hint, wide, labels))
+                out.extend(_candidates_at(f, item, match, phrases, conv, hint, wide, labels))
     return out
 
 
-def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Phrase, conv: Conventions,
-                   hint: str, wide: bool, labels: frozenset[str]) -> list[Candidate]:
+def _best_quality(key: str, phrases: tuple[Phrase, ...], own: frozenset[str]) -> float:
+    """The best label quality over every phrase printed in the key ("balance carried forward"
+    holds both that synonym and the description's "carried forward")."""
+    padded = f" {key} "
+    return max((label_quality(key, p, own) for p in phrases if f" {p.text} " in padded), default=0.0)
+
+
+def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrases: tuple[Phrase, ...],
+                   conv: Conventions, hint: str, wide: bool, labels: frozenset[str]) -> list[Candidate]:
     text = item.line.text
     lead = len(text) - len(text.lstrip("| "))
     start, end = _raw_start(text, match.start()), _raw_offset(text, match.end())
@@ -353,8 +361,9 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrase: Ph
         structure = STRUCTURE_INLINE * (0.85 if before else 1.0)
         if f.kind == "string" and len(value_text.split()) > 5:
             structure *= 0.5  # prose that starts with a label word, not a "Label value" pair
-    quality = label_quality(key, phrase)
-    inline_quality = label_quality(fold_label(text[start:end]), phrase) if structure != STRUCTURE_COLON else quality
+    own = frozenset(split_name(f.name).split())
+    quality = _best_quality(key, phrases, own)
+    inline_quality = _best_quality(fold_label(text[start:end]), phrases, own) if structure != STRUCTURE_COLON else quality
     if max(quality, inline_quality) <= 0.3:
         return out
     if not any(ch.isalnum() for ch in value_text):

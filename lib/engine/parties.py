@@ -74,22 +74,23 @@ def _candidate(item: IndexedLine, score: float) -> Candidate:
     return Candidate(text, typed, item, None, score, 1.0, score=score)
 
 
-def heading(pages: list[PageIndex]) -> Optional[IndexedLine]:
+def heading(pages: list[PageIndex], used: set[int] = frozenset()) -> Optional[IndexedLine]:  # type: ignore[assignment]
     """The document's title: the tallest text in the top half of the first page (not a running
     header, which carries separators like "|")."""
     if not pages:
         return None
     page = pages[0]
     top = [i for i in page.lines if i.line.box.y < 0.5 * page.page.height and "|" not in i.line.text
+           and id(i) not in used
            and sum(c.isalpha() for c in i.line.text) >= 3 and not i.line.text.rstrip().endswith(":")]
     return max(top, key=lambda i: (round(i.line.box.h, 0), -i.line.box.y), default=None)
 
 
-def party_candidates(hint: str, pages: list[PageIndex]) -> list[Candidate]:
+def party_candidates(hint: str, pages: list[PageIndex], used: set[int]) -> list[Candidate]:
     """Fallback candidates for a party's name or address, or the document's title (see the
     module docstring)."""
     if TITLE.search(hint) and not NAME.search(hint):
-        head = heading(pages)
+        head = heading(pages, used)
         return [_candidate(head, HEADING)] if head is not None else []
     head = letterhead(pages)
     if head is None:

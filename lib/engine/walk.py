@@ -84,6 +84,8 @@ class Walker:
         self.options = options
         self.conv: Conventions = index.conventions
         self._layout: dict[int, list] = {}
+        self._pending: dict[tuple[str, ...], tuple[Field, Optional[Field], bool]] = {}
+        self._used: set[int] = set()  # lines already chosen as a value (a heading serves one field)
 
     # --- objects ------------------------------------------------------------------------------
 
@@ -93,6 +95,13 @@ class Walker:
         found: dict[tuple[str, ...], list[Candidate]] = {}
         self.collect(node, pages, found)
         _claim_labels(found)
+        for path, (child, parent, sole_date) in self._pending.items():
+            if not found.get(path):  # every label it had was claimed by a sibling: try the fallbacks
+                hint = hint_of(child, parent)
+                phrases = field_phrases(child, parent, self.options.hints.get(child.name, ()))
+                if not label_seen(phrases, pages):
+                    found[path] = self.fallback(child, pages, hint, sole_date)
+        self._pending = {}
         return self.build(node, pages, found)
 
     def collect(self, node: Field, pages: list[PageIndex], found: dict[tuple[str, ...], list[Candidate]]) -> None:
@@ -101,6 +110,8 @@ class Walker:
         for child in node.children:
             if child.is_scalar:
                 found[child.path] = self.candidates(child, pages, context, sole_date=len(dates) == 1)
+                if found[child.path] and found[child.path][0].label is not None:
+                    self._pending[child.path] = (child, context, len(dates) == 1)
             elif child.kind == "object":
                 self.collect(child, pages, found)
                 scalars = [c for c in child.children if c.is_scalar]
@@ -128,8 +139,9 @@ class Walker:
         phrases = field_phrases(f, parent, self.options.hints.get(f.name, ()))
         hint = hint_of(f, parent)
         found = find_candidates(f, phrases, pages, self.conv, hint, self.options.wide, self.options.labels)
+        where = _position_prior(f.description)
         for cand in found:
-            cand.score = cand.label_quality * cand.structure * cand.typed.quality
+            cand.score = cand.label_quality * cand.structure * cand.typed.quality * where(cand)
         found = [c for c in found if satisfies(c.value, f.constraints)]
         if not found and not label_seen(phrases, pages):
             found = self.fallback(f, pages, hint, sole_date)
@@ -150,7 +162,7 @@ class Walker:
                 cand.score = UNLABELLED * cand.typed.quality
             return found if len({repr(c.value) for c in found}) == 1 else []  # only when there is no choice
         if f.kind == "string" and not f.enum and not f.format:
-            party = party_candidates(hint, pages)
+            party = party_candidates(hint, pages, self._used)
             if party:
                 return party
         if not (SELF_EVIDENT.search(hint) or f.format in ("email", "uri") or f.enum or self.options.wide):
@@ -190,6 +202,7 @@ class Walker:
             return Leaf()
         rivals = [score for value, score in scores.items() if value != repr(best.value)]
         extraction = confidence.extraction_confidence(scores[repr(best.value)], rivals)
+        self._used.add(id(best.source))
         return Leaf(best.value, extraction, best.parsing_confidence, _citations(best, found))
 
     # --- arrays -------------------------------------------------------------------------------
@@ -355,6 +368,17 @@ class Walker:
             metas.append(Leaf(hit.value, extraction, best.parsing_confidence,
                               [citation(best.source.page, hit.text, box)]))
         return values, metas
+
+
+def _position_prior(description: str):
+    """A description that says where the value sits ("at the bottom of this page", "in the page
+    header") nudges candidates towards that part of the page."""
+    text = description.lower()
+    if re.search(r"\b(bottom|footer|foot)\b", text):
+        return lambda c: 0.9 + 0.1 * min(1.0, c.source.line.box.y / max(c.source.page.height, 1.0))
+    if re.search(r"\b(top|header|heading)\b", text):
+        return lambda c: 1.0 - 0.1 * min(1.0, c.source.line.box.y / max(c.source.page.height, 1.0))
+    return lambda c: 1.0
 
 
 def _citations(best: Candidate, found: list[Candidate]) -> list[dict[str, Any]]:
