@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lib.api.models import ErrorBody
 from lib.server.context import ServerContext
 from lib.server.errors import ApiError
 from lib.server.routes import configurations, content, extract, files, health, parse, schema
@@ -27,6 +28,21 @@ log = logging.getLogger("lib.server")
 _OPEN_PREFIXES = ("/health", "/api/health", "/content/")
 _DOC_PATHS = ("/docs", "/openapi.json", "/redoc", "/docs/oauth2-redirect")
 MULTIPART_OVERHEAD = 1024 * 1024
+
+# Declared on every operation so /openapi.json tells clients (and schemathesis) what errors look like.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "Bad input: the detail says what was wrong"),
+        (401, "Missing or wrong API key (when the server has one)"),
+        (403, "A download link that is invalid or has expired"),
+        (404, "No such file, job or configuration"),
+        (409, "The change is impossible in the resource's current state"),
+        (413, "The request body is over the size limit"),
+        (429, "The job queue is full; retry after the Retry-After header's seconds"),
+        (503, "The server is shutting down, or the feature is not available in this build"),
+    )
+}
 
 
 def _json_error(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -164,6 +180,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         version="2",
         description="The local Extract v2 service of the extraction review studio: the hosted API's surface on the local engine.",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     app.state.ctx = ctx
     for module in (health, files, content, extract, schema, configurations, parse):
