@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any, Optional
 
 from lib.server.context import ServerContext
-from lib.server.errors import BadRequest, Unavailable
+from lib.server.errors import BadRequest, QueueFull, Unavailable
 
 PROPOSE_MAX_PAGES = 20
 MAX_PROMPT_CHARS = 20_000
@@ -61,6 +61,8 @@ def _from_file(ctx: ServerContext, file_id: str) -> dict[str, Any]:
         "max_pages": PROPOSE_MAX_PAGES,
     }
     result = ctx.pool.run_interactive(task, timeout_s=ctx.settings.job_timeout_s)
+    if result is None:
+        raise QueueFull("Another schema proposal from a file is running; retry in a few seconds.")
     if result.how == "stopping":
         raise Unavailable("The server is shutting down; try again in a moment.")
     if result.how != "done":

@@ -30,6 +30,7 @@ from lib.server.store import Store
 log = logging.getLogger("lib.server.workers")
 
 POLL_S = 0.05
+INTERACTIVE_WAIT_S = 5.0
 _PR_SET_PDEATHSIG = 1
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -214,12 +215,18 @@ class WorkerPool:
         with self._cancel_lock:
             self._cancelled.discard(job_id)
 
-    def run_interactive(self, task: dict[str, Any], timeout_s: float) -> RunResult:
-        """Run a short task for a waiting request, in a worker process with the same limits as jobs."""
-        with self._interactive_lock:
+    def run_interactive(self, task: dict[str, Any], timeout_s: float) -> Optional[RunResult]:
+        """Run a short task for a waiting request, in a worker process with the same limits as jobs;
+        None when another such task keeps the slot busy (so waiting requests never pile up and
+        exhaust the API's threads)."""
+        if not self._interactive_lock.acquire(timeout=INTERACTIVE_WAIT_S):
+            return None
+        try:
             return self._interactive.run(
                 task, timeout_s=timeout_s, should_stop=lambda: "stopping" if self._stopping.is_set() else None
             )
+        finally:
+            self._interactive_lock.release()
 
     def _supervise(self, slot: Slot) -> None:
         """Start the slot's worker (off the API's startup path: the forkserver's first start imports

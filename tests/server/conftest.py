@@ -36,7 +36,7 @@ def invoice() -> Sample:
 @pytest.fixture(scope="session")
 def slow_document() -> Sample:
     """Scanned pages: OCR makes this take seconds, long enough to cancel or time out while RUNNING."""
-    return make_sample("report", fmt="scanned_pdf", pages=3)
+    return make_sample("report", fmt="scanned_pdf", pages=4)
 
 
 @pytest.fixture(scope="session")
