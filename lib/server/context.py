@@ -205,7 +205,7 @@ def _warm_engine() -> None:
 
 
 def _plain(error: Exception) -> str:
-    return str(error).strip("'\"") or type(error).__name__
+    return str(error).strip("'\"").rstrip(".") or type(error).__name__
 
 
 def get_ctx(request: Request) -> ServerContext:

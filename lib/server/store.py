@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from lib.api.ids import FILE_PREFIX, PROJECT_PREFIX, new_id
+from lib.api.ids import CONFIGURATION_PREFIX, FILE_PREFIX, PROJECT_PREFIX, new_id
 from lib.server.errors import BadRequest, Conflict, NotFound, QueueFull
 
 ACTIVE = ("PENDING", "RUNNING")
@@ -387,7 +387,7 @@ class Store:
 
     # configurations --------------------------------------------------------------------------
 
-    def upsert_configuration(self, config_id_factory: Any, name: str, product_type: str, parameters: dict) -> dict:
+    def upsert_configuration(self, name: str, product_type: str, parameters: dict) -> dict:
         """Create, or update the one with the same name and product type (the SDK documents an upsert)."""
         stamp = now_iso()
         with self._write() as db:
@@ -401,7 +401,7 @@ class Store:
                 )
                 config_id = existing[0]
             else:
-                config_id = config_id_factory()
+                config_id = new_id(CONFIGURATION_PREFIX)
                 db.execute(
                     "INSERT INTO configurations (id, name, product_type, parameters, version, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -530,7 +530,7 @@ class Store:
 
     def cancel_job(self, job_id: str, kind: str) -> dict[str, Any]:
         """PENDING or RUNNING -> CANCELLED; a finished job cannot be cancelled (409)."""
-        current = self.get_job(job_id, kind)
+        self.get_job(job_id, kind)
         with self._write() as db:
             changed = db.execute(
                 "UPDATE jobs SET status = 'CANCELLED', error_message = NULL, updated_at = ?"
@@ -538,7 +538,7 @@ class Store:
                 (now_iso(), job_id),
             ).rowcount
         if not changed:
-            status = self.get_job(job_id, kind)["status"] if current else "unknown"
+            status = self.get_job(job_id, kind)["status"]
             raise Conflict(f"Job {job_id} is already {status} and cannot be cancelled.")
         return self.get_job(job_id, kind)
 

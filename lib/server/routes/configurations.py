@@ -9,7 +9,6 @@ from typing import Any, Optional
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from lib.api.ids import CONFIGURATION_PREFIX, new_id
 from lib.api.models import ConfigurationCreate, ConfigurationList, ConfigurationResponse, ConfigurationUpdate, ExtractV2Parameters
 from lib.server.context import ServerContext, get_ctx
 from lib.server.errors import BadRequest
@@ -43,9 +42,7 @@ def create_configuration(
     ctx: ServerContext = Depends(get_ctx),
 ) -> dict[str, Any]:
     """Save a configuration (or update the one with the same name)."""
-    row = ctx.store.upsert_configuration(
-        lambda: new_id(CONFIGURATION_PREFIX), _name(body.name), "extract_v2", _parameters(body.parameters)
-    )
+    row = ctx.store.upsert_configuration(_name(body.name), "extract_v2", _parameters(body.parameters))
     return configuration_view(row)
 
 
