@@ -261,13 +261,26 @@ class _Resolver:
         return out
 
 
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in the words of JSON (for messages about the wrong kind of value)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    kinds = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
+    return next((name for kind, name in kinds.items() if isinstance(value, kind)), type(value).__name__)
+
+
 def validate_schema(schema: Any) -> dict[str, Any]:
     """Check a data schema and return its normalised form (see the module docstring)."""
     if not isinstance(schema, dict):
-        raise SchemaError("the data schema must be a JSON object", "/")
+        raise SchemaError(f"the data schema must be a JSON object with type 'object', not {_json_kind(schema)}", "/")
     if schema.get("type") != "object":
         raise SchemaError("the root of the schema must have type 'object'", "/type")
-    if not isinstance(schema.get("properties"), dict) or not schema["properties"]:
+    if "properties" in schema and not isinstance(schema["properties"], dict):
+        raise SchemaError("properties must be an object mapping each field name to its schema, "
+                          f"not {_json_kind(schema['properties'])}", "/properties")
+    if not schema.get("properties"):
         raise SchemaError("the root of the schema needs at least one property to extract", "/properties")
     normalised = _Resolver(schema).normalise(schema, (), 0, ())
     for key in ("$schema", "$id"):

@@ -338,7 +338,8 @@ def typed_candidates(text: str, kind: str, fmt: Optional[str], enum: Optional[li
     return string_candidates(text, fmt, hint, conv)
 
 
-_ID_HINT = re.compile(r"\b(number|no|num|id|ref|reference|iban|account|invoice|order|po|vat|sku|tracking)\b")
+# An identifier field: its name ends in an ID word ("invoice number", "iban"); "account holder" is a name.
+_ID_HINT = re.compile(r"\b(number|no|num|nr|id|ref|reference|iban|account|invoice|order|po|vat|sku|tracking)$")
 _PHONE_HINT = re.compile(r"\b(phone|tel|telephone|mobile|fax|cell)\b")
 _EMAIL_HINT = re.compile(r"\b(email|e mail|mail)\b")
 _URL_HINT = re.compile(r"\b(url|website|web|site|link|homepage)\b")

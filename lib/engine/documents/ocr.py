@@ -1,5 +1,11 @@
 """OCR with RapidOCR (ONNX models shipped in the wheel): text, boxes and a recognition score.
 
+RapidOCR's recogniser is a Chinese+English model that often runs English words together
+("Totalamountdue"). So the pipeline is: RapidOCR's detector finds text lines, each line
+image is cut into words at the blank columns between them, and the recogniser reads each
+word on its own. Spaces then come from the ink, word boxes are real, and a word's score is
+the recogniser's own confidence in it.
+
 The engine is created once per process, on first use, because loading its three models
 takes about a second; nothing else is kept between calls, so this is safe in a worker.
 """
@@ -10,6 +16,7 @@ import re
 import threading
 from typing import Any
 
+import cv2
 import numpy as np
 import pymupdf
 
@@ -18,18 +25,15 @@ from lib.engine.documents.model import Box, Line, Page, Word
 from lib.engine.documents.tables import aligned_tables
 from lib.engine.errors import DocumentTooLarge
 
-# Scanned pages are rendered at this resolution. RapidOCR's recogniser (a Chinese+English
-# model) often runs English words together; ``_respace`` puts the spaces back from the gaps
-# in the ink. Measured on generated pages of 7-20 pt text, 144 dpi with respacing found 84%
-# of words exactly, against 72% at 144 dpi and 52-69% at 100 dpi.
+# Scanned pages are rendered at this resolution (10 pt text is ~20 px tall: enough for
+# the recogniser, and a letter page stays under the detector's 2000 px working size).
 RENDER_DPI = 144
 MAX_RENDER_PIXELS = 40_000_000
-# A blank run of pixel columns at least this fraction of the detected line's height is a
-# word space (letter gaps are a few pixels; the detected box is ~1.5x the text height).
-SPACE_GAP = 0.33
-# No space is put next to these: "9895.60", "$ 12", "(a)" stay whole.
-_NO_SPACE_BEFORE = set(".,:;%)]")
-_NO_SPACE_AFTER = set("([$€£#/-.,")
+MAX_SIDE = 2000  # RapidOCR's own working limit; larger images are shrunk to it
+# A blank run of pixel columns at least this fraction of the line image's height separates
+# two words (the detected box is ~1.5x the text height; letter gaps are a few pixels).
+SPACE_GAP = 0.2
+MIN_SCORE = 0.5  # RapidOCR's own cut-off for a recognition worth keeping
 # The recogniser drops spaces after a label's colon ("Date:2024-01-05"); put them back
 # where a letter precedes the colon (so times such as 12:30 stay intact).
 _COLON = re.compile(r"(?<=[^\W\d_]):(?=[^\s/])")
@@ -49,89 +53,89 @@ def engine() -> Any:
         return _engine
 
 
-def _ink_gaps(gray: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> list[float]:
-    """Centres (image x) of the blank column runs inside a line box that are wide enough
-    to be word spaces."""
-    crop = gray[y0:y1, x0:x1]
-    if crop.size == 0:
+def word_spans(line_image: np.ndarray) -> list[tuple[int, int]]:
+    """Column ranges ``[start, end)`` of the words in a line image, split at blank runs of at
+    least ``SPACE_GAP`` of its height; each range keeps a small margin of background, which
+    the recogniser expects."""
+    gray = line_image.mean(axis=2) if line_image.ndim == 3 else line_image
+    if gray.size == 0:
         return []
-    threshold = (float(crop.max()) + float(crop.min())) / 2
-    inked = (crop < threshold).any(axis=0)
-    min_gap = max(2.0, SPACE_GAP * (y1 - y0))
-    gaps: list[float] = []
-    start = None
-    for i, ink in enumerate(inked.tolist()):
-        if not ink and start is None:
-            start = i
-        elif ink and start is not None:
-            if start > 0 and i - start >= min_gap:
-                gaps.append(x0 + (start + i) / 2)
-            start = None
-    return gaps
+    low, high = float(gray.min()), float(gray.max())
+    if high - low < 40:  # no contrast: no text
+        return []
+    inked = (gray < (low + high) / 2).any(axis=0)
+    columns = np.flatnonzero(inked)
+    if columns.size == 0:
+        return []
+    height, width = gray.shape
+    min_gap = max(2, int(SPACE_GAP * height))
+    gaps = np.flatnonzero(np.diff(columns) > min_gap)
+    starts = np.concatenate(([columns[0]], columns[gaps + 1]))
+    ends = np.concatenate((columns[gaps], [columns[-1]])) + 1
+    pad = max(2, height // 6)
+    return [(max(int(a) - pad, 0), min(int(b) + pad, width)) for a, b in zip(starts, ends)]
 
 
-def _respace(gray: np.ndarray, box: Box, chars: list[str], char_boxes: list) -> list[tuple[str, float, float]]:
-    """The recognised characters with their x extents, with a space inserted wherever the
-    ink shows a word gap between two characters the recogniser ran together."""
-    spans = [(ch, float(min(p[0] for p in pts)), float(max(p[0] for p in pts))) for ch, pts in zip(chars, char_boxes)]
-    h, w = gray.shape
-    x0, x1 = max(int(box.x), 0), min(int(box.x1 + 1), w)
-    y0, y1 = max(int(box.y), 0), min(int(box.y1 + 1), h)
-    out = list(spans)
-    for gap in reversed(_ink_gaps(gray, x0, y0, x1, y1)):
-        for j in range(len(out) - 1, 0, -1):
-            left, right = out[j - 1], out[j]
-            if (left[1] + left[2]) / 2 < gap < (right[1] + right[2]) / 2:
-                if not (left[0] == " " or right[0] == " " or right[0] in _NO_SPACE_BEFORE or left[0] in _NO_SPACE_AFTER):
-                    out.insert(j, (" ", gap, gap))
-                break
-    return out
+def _fit(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The image within the detector's working size, and the factor back to the input's pixels."""
+    height, width = image.shape[:2]
+    factor = 1.0
+    if max(height, width) > MAX_SIDE:
+        factor = max(height, width) / MAX_SIDE
+        image = cv2.resize(image, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
+    if min(image.shape[:2]) < 32:
+        pad_y, pad_x = max(0, 32 - image.shape[0]), max(0, 32 - image.shape[1])
+        image = cv2.copyMakeBorder(image, 0, pad_y, 0, pad_x, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    return image, factor
 
 
-def _words(spans: list[tuple[str, float, float]], box: Box, conf: float, scale: float) -> list[Word]:
-    """Words with the x extent of their own characters, in page units."""
+def _line_segment(box: Box, spans: list[tuple[int, int]], crop_width: int, reads: list, scale: float) -> Segment | None:
+    """A detected line from its words' recognitions; ``box`` is in image pixels."""
+    per_pixel = box.w / max(crop_width, 1)
     words: list[Word] = []
-    current: list[tuple[str, float, float]] = []
-    for span in spans + [(" ", 0.0, 0.0)]:
-        if span[0].isspace():
-            if current:
-                text = "".join(c[0] for c in current)
-                wx0 = max(min(c[1] for c in current), box.x)
-                wx1 = min(max(c[2] for c in current), box.x1)
-                words.append(Word(text, Box(wx0 * scale, box.y * scale, max(wx1 - wx0, 0.0) * scale, box.h * scale), conf))
-            current = []
-        else:
-            current.append(span)
-    return words
-
-
-def _segment(item: list, gray: np.ndarray, scale: float) -> Segment | None:
-    """One RapidOCR detection ``[points, text, score, char_boxes, chars, char_scores]``."""
-    points, text, score = item[0], str(item[1]), float(item[2])
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    box = Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
-    conf = round(score, 4)
-    if len(item) >= 5 and item[3] and len(item[3]) == len(item[4]):
-        words = _words(_respace(gray, box, list(item[4]), item[3]), box, conf, scale)
-    else:
-        words = words_in_box(" ".join(text.split()), Box(box.x * scale, box.y * scale, box.w * scale, box.h * scale), conf)
-    words = [w for w in words if w.text]
+    chars = weighted = 0.0
+    for (start, end), (text, score) in zip(spans, reads):
+        text = " ".join(_COLON.sub(": ", str(text)).split())
+        if not text or float(score) < MIN_SCORE:
+            continue
+        score = round(float(score), 4)
+        wbox = Box((box.x + start * per_pixel) * scale, box.y * scale, (end - start) * per_pixel * scale, box.h * scale)
+        words.extend(words_in_box(text, wbox, score))
+        chars += len(text)
+        weighted += len(text) * score
     if not words:
         return None
-    joined = _COLON.sub(": ", " ".join(w.text for w in words))
-    if joined != " ".join(w.text for w in words):  # a colon got its space back: re-split that word
-        words = [piece for w in words for piece in words_in_box(_COLON.sub(": ", w.text), w.box, conf)]
-    return Segment(box.x * scale, box.y * scale, box.x1 * scale, box.y1 * scale, words, conf)
+    x0, x1 = words[0].box.x, words[-1].box.x1
+    confidence = round(weighted / chars, 4)
+    return Segment(x0, box.y * scale, x1, box.y1 * scale, words, confidence)
 
 
 def recognise(image: np.ndarray, scale: float = 1.0) -> list[Line]:
     """Lines of an RGB image; boxes are multiplied by ``scale`` to reach page units. Each
-    line and its words carry the recognition score as their parsing confidence."""
-    bgr = np.ascontiguousarray(image[:, :, ::-1]) if image.ndim == 3 else image  # RapidOCR takes OpenCV's BGR
-    result, _ = engine()(bgr, use_cls=False, return_word_box=True)
-    gray = image.mean(axis=2) if image.ndim == 3 else image
-    segments = [seg for item in result or [] if (seg := _segment(item, gray, scale)) is not None]
+    word carries its recognition score and each line the character-weighted mean of its
+    words' scores, as their parsing confidence."""
+    ocr = engine()
+    bgr, factor = _fit(np.ascontiguousarray(image[:, :, ::-1]) if image.ndim == 3 else image)
+    boxes, _ = ocr.auto_text_det(bgr)
+    if boxes is None or len(boxes) == 0:
+        return []
+    crops = ocr.get_crop_img_list(bgr, boxes)
+    pieces: list[np.ndarray] = []
+    per_line: list[list[tuple[int, int]]] = []
+    for crop in crops:
+        spans = word_spans(crop)
+        per_line.append(spans)
+        pieces.extend(crop[:, a:b] for a, b in spans)
+    reads, _ = ocr.text_rec(pieces) if pieces else ([], 0.0)
+    segments: list[Segment] = []
+    offset = 0
+    for points, crop, spans in zip(boxes, crops, per_line):
+        xs, ys = points[:, 0], points[:, 1]
+        box = Box(float(xs.min()), float(ys.min()), float(xs.max() - xs.min()), float(ys.max() - ys.min()))
+        segment = _line_segment(box, spans, crop.shape[1], reads[offset : offset + len(spans)], scale * factor)
+        offset += len(spans)
+        if segment is not None:
+            segments.append(segment)
     return build_lines(segments)
 
 
