@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import httpx
 import pytest
 
 from tests.server.helpers import TEXT_DOC, create_job, upload, wait_job

@@ -69,9 +69,8 @@ def store_upload(ctx: ServerContext, upload: UploadFile) -> tuple[Any, int, str]
     return temp, size, digest.hexdigest()
 
 
-@router.post("", response_model=FileModel, response_model_exclude_none=False)
+@router.post("", response_model=FileModel)
 def create_file(
-    request: Request,
     file: UploadFile = File(..., description="The file's bytes, with its name"),
     purpose: str = Form(..., description="user_data, parse, extract, classify, split, sheet or agent_app"),
     external_file_id: Optional[str] = Form(None),
