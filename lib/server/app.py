@@ -13,12 +13,14 @@ from typing import Any, AsyncIterator
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lib.api.models import ErrorBody
 from lib.server.context import ServerContext
-from lib.server.errors import ApiError
+from lib.server.errors import ApiError, BadRequest
 from lib.server.routes import configurations, content, extract, files, health, parse, schema
+from lib.server.schemas import check_schema
 from lib.server.settings import ServerSettings
 
 log = logging.getLogger("lib.server")
@@ -131,6 +133,29 @@ class BodyLimit:
                 await _send_json(send, 413, detail)
 
 
+_STARLETTE_PARSE_ERROR = "There was an error parsing the body"
+
+
+def _unreadable_body(request: Request) -> str:
+    """Say why a body could not even be parsed (FastAPI's own message names no cause)."""
+    if "json" in request.headers.get("content-type", ""):
+        return ("The request body is not JSON this server can read: it is malformed or nested too deeply "
+                "(a data_schema may nest at most 7 levels). Send a smaller, shallower JSON body.")
+    return "The request body could not be read: send a well-formed multipart/form-data or JSON body as documented."
+
+
+def _schema_type_error(errors: list[Any]) -> str | None:
+    """A data_schema that is not an object at all breaks a schema rule (400 naming it), not the request's shape."""
+    for error in errors:
+        loc = error.get("loc", ())
+        if loc and loc[-1] == "data_schema" and error.get("type") == "dict_type":
+            try:
+                check_schema(error.get("input"))
+            except BadRequest as bad:
+                return bad.message
+    return None
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
@@ -141,11 +166,21 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        schema_problem = _schema_type_error(list(error.errors()))
+        if schema_problem:
+            return _json_error(400, schema_problem, {"x-should-retry": "false"})
         details = [
             {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
             for e in error.errors()
         ]
         return _json_error(422, details, {"x-should-retry": "false"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        detail = error.detail
+        if error.status_code == 400 and detail == _STARLETTE_PARSE_ERROR:
+            detail = _unreadable_body(request)
+        return _json_error(error.status_code, detail, dict(error.headers or {}))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
