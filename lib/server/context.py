@@ -124,8 +124,11 @@ class ServerContext:
         self._record(job, result)
 
     def _record(self, job: dict[str, Any], result: RunResult) -> None:
-        if result.how in ("cancelled", "stopping"):
-            return  # the store already says CANCELLED (or the job resumes after a restart)
+        if result.how == "cancelled":
+            return  # the store already says CANCELLED (or the job was deleted)
+        if result.how == "stopping":
+            self.store.requeue(job["id"])  # runs again, from the start, when the server is back
+            return
         if result.how != "done":
             self._finish(job["id"], "FAILED", error_message=self.limit_message(result))
             return

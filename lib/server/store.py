@@ -586,6 +586,16 @@ class Store:
             ).rowcount
         return self.get_job(job_id) if changed else None
 
+    def requeue(self, job_id: str) -> None:
+        """RUNNING -> PENDING for a job whose worker the server stopped on purpose (a graceful
+        shutdown): the attempt does not count against it."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET status = 'PENDING', attempts = MAX(attempts - 1, 0), updated_at = ?"
+                " WHERE id = ? AND status = 'RUNNING'",
+                (now_iso(), job_id),
+            )
+
     def recover_interrupted(self) -> tuple[list[str], list[dict[str, Any]]]:
         """At start: RUNNING jobs were interrupted by a stop. Run them again, unless they were already
         interrupted before (then they are FAILED, with a message saying so). Returns (requeued, failed)."""

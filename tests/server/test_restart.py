@@ -65,3 +65,21 @@ def test_a_job_interrupted_twice_is_failed_with_a_reason(tmp_path) -> None:
     assert failed[0]["status"] == "FAILED" and "stopped while this job was running, twice" in failed[0]["error_message"]
     assert store.integrity_check() == "ok"
     store.close()
+
+
+def test_a_graceful_stop_puts_running_work_back_in_the_queue(tmp_path_factory: pytest.TempPathFactory,
+                                                            slow_document) -> None:
+    server = start_server(tmp_path_factory.mktemp("graceful") / "data", workers=1)
+    try:
+        with server.client() as http:
+            f = upload(http, slow_document.data, slow_document.filename)
+            job_id = http.post("/api/v2/extract", json={"file_input": f["id"], "configuration": {
+                "data_schema": slow_document.schema}}).json()["id"]
+            wait_job(http, job_id, ["RUNNING"], timeout=60)
+        server.stop()  # SIGTERM: the worker is stopped, the job goes back to PENDING uncounted
+    finally:
+        server.stop()
+    store = Store(server.data_dir)
+    job = store.get_job(job_id)
+    assert (job["status"], job["attempts"]) == ("PENDING", 0)
+    store.close()
