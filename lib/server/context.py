@@ -120,8 +120,12 @@ class ServerContext:
         except Exception as error:
             self._finish(job["id"], "FAILED", error_message=f"The job cannot run: {_plain(error)}. Upload the file again and resubmit.")
             return
-        result = slot.run(task, timeout_s=self.settings.job_timeout_s, should_stop=should_stop)
-        self._record(job, result)
+        try:
+            result = slot.run(task, timeout_s=self.settings.job_timeout_s, should_stop=should_stop)
+            self._record(job, result)
+        except Exception as error:  # no worker could start, or the result could not be stored: never leave it RUNNING
+            log.exception("job %s could not be run or recorded", job["id"])
+            self._finish(job["id"], "FAILED", error_message=f"The server could not run this job ({_plain(error)}); try again.")
 
     def _record(self, job: dict[str, Any], result: RunResult) -> None:
         if result.how == "cancelled":
