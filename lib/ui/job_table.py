@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -129,9 +129,8 @@ def record_batch(
         size, pages = sizes.get(item.index, (None, None))
         if item.job is None or item.file_input is None:
             error = describe_failure(item.error, backend.base_url) if item.error else "Not sent."
-            session_failures().append(
-                Failure(item.name, item.source, request, summary, error, size=size, page_count=pages)
-            )
+            source = item.file or item.source  # an upload that got through is not sent again on retry
+            session_failures().append(Failure(item.name, source, request, summary, error, size=size, page_count=pages))
             failed += 1
             continue
         store.record(
@@ -164,8 +163,9 @@ def fetch_jobs(client: ExtractClient, job_ids: Sequence[str]) -> dict[str, Optio
     for by itself, and is None when the backend no longer has it."""
     if not job_ids:
         return {}
+    wanted = set(job_ids)
     listed = client.list_jobs_page(job_ids=list(job_ids), page_size=len(job_ids), expand=("usage",)).items
-    jobs: dict[str, Optional[ExtractV2Job]] = {job.id: job for job in listed if job.id in set(job_ids)}
+    jobs: dict[str, Optional[ExtractV2Job]] = {job.id: job for job in listed if job.id in wanted}
     for job_id in job_ids:
         if job_id not in jobs:
             try:
@@ -241,17 +241,9 @@ def cancel(client: ExtractClient, job_id: str) -> str:
     return f"{job_id} is {job.status}."
 
 
-def retry(
-    client: ExtractClient,
-    store: SubmissionStore,
-    backend: Backend,
-    entry: Entry,
-    submit: Callable[..., list[BatchItem]],
-) -> str:
-    """Send the same file with the same configuration again, as a new job (the old one stays listed).
-
-    ``submit`` is the client's ``submit_batch``; a retry goes through the same path as a first send.
-    """
+def retry(client: ExtractClient, store: SubmissionStore, backend: Backend, entry: Entry) -> str:
+    """Send the same file with the same configuration again, as a new job (the old one stays listed),
+    through the same batch path as a first send."""
     if entry.failure is not None:
         failure = entry.failure
         session_failures().remove(failure)
@@ -266,7 +258,7 @@ def retry(
             request["webhook_configurations"] = webhooks
         source, summary, retry_of = submission.file_id, submission.configuration_summary, submission.job_id
         sizes = {0: (submission.file_size, submission.page_count)}
-    items = submit([source], concurrency=1, **request)
+    items = client.submit_batch([source], concurrency=1, **request)
     items[0].name = entry.row.file_name
     created, _ = record_batch(items, store, backend, request, summary, sizes, retry_of=retry_of)
     start_polling()
@@ -362,7 +354,7 @@ def _render_actions(client: ExtractClient, store: SubmissionStore, backend: Back
         help="Send the same file with the same configuration as a new job.",
         width="stretch",
     ):
-        st.session_state[_NOTICE] = retry(client, store, backend, entry, client.submit_batch)
+        st.session_state[_NOTICE] = retry(client, store, backend, entry)
         st.rerun()
     results_missing = not navigation.page_exists(navigation.RESULTS_PAGE)
     if open_col.button(
