@@ -15,8 +15,10 @@ import streamlit as st
 
 from lib.api.models import TERMINAL_STATUSES, ExtractV2Job
 from lib.client import ClientError, ExtractClient
+from lib.review.submissions import SubmissionStore
 from lib.ui import navigation, state
 from lib.ui.connection import current_backend, current_client
+from lib.ui.navigation import require_shell
 from lib.ui.review import review_store
 
 PAGE_SIZE = 25
@@ -26,6 +28,7 @@ _TOKENS = "_jobs_page_tokens"
 _PICK = "_jobs_pick"
 _CONFIRM = "_jobs_confirm_delete"
 _NOTICE = "_jobs_notice"
+_OPEN = "_jobs_open_results"
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -122,18 +125,26 @@ def _table(frame: pd.DataFrame) -> Optional[int]:
 def _pager(has_next: Optional[str]) -> None:
     tokens: list[Optional[str]] = st.session_state[_TOKENS]
     left, middle, right = st.columns([1, 2, 1])
-    if left.button("◀ Newer", disabled=len(tokens) <= 1, key="_jobs_prev"):
-        tokens.pop()
-        st.session_state[_CONFIRM] = None
-        st.rerun()
+    left.button("◀ Newer", disabled=len(tokens) <= 1, key="_jobs_prev", on_click=_turn, args=(None,))
     middle.caption(f"Page {len(tokens)} · {PAGE_SIZE} jobs per page, newest first")
-    if right.button("Older ▶", disabled=not has_next, key="_jobs_next"):
-        tokens.append(has_next)
-        st.session_state[_CONFIRM] = None
-        st.rerun()
+    right.button("Older ▶", disabled=not has_next, key="_jobs_next", on_click=_turn, args=(has_next,))
 
 
-def _actions(jobs: list[ExtractV2Job], frame: pd.DataFrame, clicked: Optional[int], client: ExtractClient) -> None:
+def _turn(token: Optional[str]) -> None:
+    """Button callback: one page older (``token``) or newer (None)."""
+    tokens: list[Optional[str]] = st.session_state[_TOKENS]
+    if token:
+        tokens.append(token)
+    elif len(tokens) > 1:
+        tokens.pop()
+    st.session_state[_CONFIRM] = None
+
+
+def _actions(
+    jobs: list[ExtractV2Job], frame: pd.DataFrame, clicked: Optional[int], client: ExtractClient, backend_id: str
+) -> None:
+    """The chosen job (picked in the table or the list) and what can be done with it. Buttons act in
+    callbacks, so a click survives any rerun the shell makes before the page runs."""
     by_id = {job.id: job for job in jobs}
     if clicked is not None and clicked != st.session_state.get(_PICK + "_clicked"):
         st.session_state[_PICK] = frame["job id"].iat[clicked]
@@ -143,46 +154,59 @@ def _actions(jobs: list[ExtractV2Job], frame: pd.DataFrame, clicked: Optional[in
     labels = dict(zip(frame["job id"], frame["file"] + " · " + frame["status"] + " · " + frame["job id"]))
     job_id = st.selectbox("Job", list(by_id), format_func=labels.__getitem__, key=_PICK)
     job = by_id[job_id]
-    open_col, delete_col, _ = st.columns([1, 1, 3])
-    if open_col.button("Open in Results", type="primary", disabled=job.status != "COMPLETED", key="_jobs_open"):
-        st.session_state[state.SELECTED_JOB_ID] = job.id
-        st.switch_page(navigation.RESULTS_PAGE)
     finished = job.status in TERMINAL_STATUSES
-    if delete_col.button(
+    open_col, delete_col, _ = st.columns([1, 1, 3])
+    open_col.button(
+        "Open in Results", type="primary", disabled=job.status != "COMPLETED", key="_jobs_open",
+        on_click=_open, args=(job.id,),
+    )
+    delete_col.button(
         "Delete…",
         disabled=not finished,
         help=None if finished else "Only a finished job can be deleted; cancel it on the Submit page first.",
         key="_jobs_delete",
-    ):
-        st.session_state[_CONFIRM] = job.id
+        on_click=_set_confirm,
+        args=(job.id,),
+    )
     if st.session_state.get(_CONFIRM) == job.id:
-        _confirm_delete(job, labels[job.id], client)
+        st.warning(f"Delete {labels[job.id]}? Its result is removed from the backend; the review trail stays in the app.")
+        yes, no, _ = st.columns([1, 1, 3])
+        yes.button("Yes, delete it", type="primary", key="_jobs_delete_yes", on_click=_delete, args=(client, backend_id, job.id))
+        no.button("Keep it", key="_jobs_delete_no", on_click=_set_confirm, args=(None,))
 
 
-def _confirm_delete(job: ExtractV2Job, label: str, client: ExtractClient) -> None:
-    st.warning(f"Delete {label}? Its result is removed from the backend; the review trail stays in the app.")
-    yes, no, _ = st.columns([1, 1, 3])
-    if yes.button("Yes, delete it", type="primary", key="_jobs_delete_yes"):
-        try:
-            client.delete_job(job.id)
-        except ClientError as exc:
-            st.error(f"The backend did not delete {job.id}: {exc}")
-            return
-        st.session_state[_CONFIRM] = None
-        st.session_state[_NOTICE] = f"Deleted {job.id}."
-        st.rerun()
-    if no.button("Keep it", key="_jobs_delete_no"):
-        st.session_state[_CONFIRM] = None
-        st.rerun()
+def _open(job_id: str) -> None:
+    st.session_state[state.SELECTED_JOB_ID] = job_id
+    st.session_state[_OPEN] = True
+
+
+def _set_confirm(job_id: Optional[str]) -> None:
+    st.session_state[_CONFIRM] = job_id
+
+
+def _delete(client: ExtractClient, backend_id: str, job_id: str) -> None:
+    """Button callback: delete on the backend, then forget the app's record of the job."""
+    st.session_state[_CONFIRM] = None
+    try:
+        client.delete_job(job_id)
+    except ClientError as exc:
+        st.session_state[_NOTICE] = ("error", f"The backend did not delete {job_id}: {exc}")
+        return
+    SubmissionStore.from_settings().forget(backend_id, job_id)
+    st.session_state[_NOTICE] = ("success", f"Deleted {job_id}.")
 
 
 def main() -> None:
+    require_shell()
     st.title("Jobs")
     backend = current_backend()
     client = current_client()
     st.session_state.setdefault(_TOKENS, [None])
+    if st.session_state.pop(_OPEN, False):
+        st.switch_page(navigation.RESULTS_PAGE)
     if st.session_state.get(_NOTICE):
-        st.success(st.session_state.pop(_NOTICE))
+        level, message = st.session_state.pop(_NOTICE)
+        getattr(st, level)(message)
     try:
         config_names = _configuration_names(backend.id, client)
     except ClientError as exc:
@@ -202,7 +226,7 @@ def main() -> None:
     frame = _rows(page.items, client, backend.id, config_names)
     clicked = _table(frame)
     _pager(page.next_page_token)
-    _actions(page.items, frame, clicked, client)
+    _actions(page.items, frame, clicked, client, backend.id)
 
 
 main()

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
+import numpy as np
 import pandas as pd
 
 from lib.review.flatten import INDEX, PARENT, ROW, FlatJob
@@ -34,12 +35,63 @@ class Cell:
 
 
 def review_values(flat: FlatJob) -> pd.DataFrame:
-    """The long table of every reviewable value, with a ``row`` column for every target (per_doc: 0),
-    on a fresh 0..n-1 index so table order is index order."""
-    fields = flat.fields
-    if ROW not in fields.columns:
-        fields = fields.assign(**{ROW: 0})
-    return fields.reset_index(drop=True)
+    """The long table of every reviewable value: ``row``, ``path``, ``field`` (the path without array
+    indices, for per-field charts), ``value`` and ``confidence``, in table order (row, then the schema's
+    column order, array elements in index order under their column), on a 0..n-1 index.
+
+    Built by reshaping the flattening's aligned frames column by column (no per-cell Python), so a
+    10,000-row result gives its 40,000 values in milliseconds; citations are looked up per shown value
+    with :func:`citations_at`."""
+    order = {column.name: position for position, column in enumerate(flat.columns)}
+    n = len(flat.values)
+    parts = [
+        _leaves(flat.values, flat.confidence, [c.name for c in flat.columns if c.kind != "table"],
+                rows=np.arange(n), prefix=None, top=np.array([order[c.name] for c in flat.columns if c.kind != "table"]))
+    ]
+    for path, child in flat.children.items():
+        names = [c.name for c in child.columns if c.kind != "table"]
+        frame = child.values
+        if not len(frame) or not names:
+            continue
+        head = path.split("[", 1)[0]
+        prefix = frame[PARENT].astype(str) + "[" + frame[INDEX].astype(str) + "]."
+        parts.append(_leaves(frame, child.confidence, names, rows=frame[ROW].to_numpy(), prefix=prefix,
+                             top=np.full(len(names), order.get(head, len(order)))))
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_LONG)
+    long = long.sort_values(["row", "_top", "_element", "_depth", "_order"], kind="stable", ignore_index=True)
+    return long[_LONG]
+
+
+_LONG = ["row", "path", "field", "value", "confidence"]
+_FIRST_INDEX = re.compile(r"^[^\[]*\[(\d+)\]")
+
+
+def _leaves(
+    values: pd.DataFrame,
+    confidence: pd.DataFrame,
+    names: list[str],
+    *,
+    rows: np.ndarray,
+    prefix: Optional[pd.Series],
+    top: np.ndarray,
+) -> pd.DataFrame:
+    """One long block per column, stacked: row-major order is restored by the caller's sort."""
+    count = len(values)
+    blocks = []
+    for position, name in enumerate(names):
+        paths = pd.Series(name, index=range(count)) if prefix is None else (prefix + name).reset_index(drop=True)
+        blocks.append(pd.DataFrame({
+            "row": rows,
+            "path": paths.to_numpy(),
+            "field": name if prefix is None else paths.str.replace(_INDICES, "[]", regex=True).to_numpy(),
+            "value": values[name].to_numpy(dtype=object),
+            "confidence": confidence[name].to_numpy(dtype=float) if name in confidence else np.full(count, np.nan),
+            "_top": top[position],
+            "_element": -1 if prefix is None else paths.str.extract(_FIRST_INDEX, expand=False).astype(int).to_numpy(),
+            "_depth": 0 if prefix is None else paths.str.count(r"\[").to_numpy(),
+            "_order": position,
+        }))
+    return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(columns=_LONG)
 
 
 def group_path(path: str) -> str:

@@ -4,7 +4,7 @@ A reviewer of a long result needs two things the tables do not show by themselve
 review is, and where the next value that needs a human is. Flagged means below the analyst's threshold;
 a value counts as reviewed once it was confirmed, corrected or cleared, or its row (or the document) was
 approved or rejected. Everything here works on the long table of reviewable values of
-:func:`lib.review.flatten.review_values` and the store's current state, without Streamlit.
+:func:`lib.review.cells.review_values` and the store's current state, without Streamlit.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
 
+import numpy as np
 import pandas as pd
 
 from lib.review.store import VALUE_ACTIONS, Item, ReviewEvent
@@ -45,15 +46,15 @@ EMPTY = Progress(0, 0, 0, 0)
 def reviewed_mask(values: pd.DataFrame, reviews: Mapping[Item, ReviewEvent]) -> pd.Series:
     """Per reviewable value (rows of ``values``: columns ``row`` and ``path``), whether it has been
     reviewed, directly or through a decision on its row or on the document."""
-    if values.empty:
+    if values.empty or not reviews:
         return pd.Series(False, index=values.index, dtype=bool)
-    touched = {(item.row, item.path) for item, event in reviews.items() if item.is_value and event.action in VALUE_ACTIONS}
-    decided_rows = {item.row for item in reviews if not item.is_value and item.row is not None}
-    document_decided = any(not item.is_value and item.row is None for item in reviews)
-    if document_decided:
+    if any(not item.is_value and item.row is None for item in reviews):
         return pd.Series(True, index=values.index, dtype=bool)
-    keys = pd.Series(list(zip(values["row"], values["path"])), index=values.index)
-    return keys.isin(touched) | values["row"].isin(decided_rows)
+    touched = [(item.row, item.path) for item, event in reviews.items() if item.is_value and event.action in VALUE_ACTIONS]
+    decided_rows = [item.row for item in reviews if not item.is_value]
+    keys = pd.MultiIndex.from_arrays([values["row"].to_numpy(), values["path"].to_numpy()])
+    mask = keys.isin(touched) if touched else np.zeros(len(values), dtype=bool)
+    return pd.Series(mask, index=values.index) | values["row"].isin(decided_rows)
 
 
 def flagged_mask(values: pd.DataFrame, threshold: float) -> pd.Series:

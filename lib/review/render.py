@@ -28,6 +28,8 @@ PageKind = Literal["pdf", "image", "text"]
 BoxSource = Literal["citation", "text search"]
 
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp"})
+PLAIN_TEXT_TYPES = frozenset({"txt", "csv", "tsv", "md", "json"})
+EXCERPT_LINES = 12
 PDF_ZOOM = 1.5
 MAX_IMAGE_WIDTH = 1400
 BOX_OUTLINE = (230, 73, 12, 255)
@@ -209,6 +211,39 @@ def _line_boxes(run: Sequence[Word]) -> list[BoundingBox]:
         )
         for group in lines.values()
     ]
+
+
+def plain_text(data: bytes, file_type: Optional[str]) -> Optional[str]:
+    """The text of a plain-text document (TXT, CSV, MD ...), which is its own page text; None for
+    formats whose text needs a parser (DOCX, HTML, spreadsheets: the backend's parse job has it)."""
+    if (file_type or "").lower().lstrip(".") not in PLAIN_TEXT_TYPES:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def excerpt(text: str, matching_text: Optional[str], lines: int = EXCERPT_LINES) -> tuple[str, int, int]:
+    """The lines around the first match of ``matching_text`` (the whole text when it is short or
+    nothing matches near the start), with the first line's number (1-based) and the line count:
+    a 10,000-row CSV is one "page", and the reviewer needs the rows around the value, not all."""
+    all_lines = text.splitlines()
+    if len(all_lines) <= 2 * lines + 1:
+        return text, 1, len(all_lines)
+    pieces = mark_text(text, matching_text)
+    offset = 0
+    for piece, hit in pieces:
+        if hit:
+            break
+        offset += len(piece)
+    else:
+        offset = 0
+    centre = text.count("\n", 0, offset)
+    first = max(0, centre - lines)
+    return "\n".join(all_lines[first : centre + lines + 1]), first + 1, len(all_lines)
 
 
 class PageCache:

@@ -18,7 +18,16 @@ import streamlit as st
 
 from lib.api.models import BoundingBox, Citation, ExtractV2Job, File
 from lib.client import ClientError, ExtractClient
-from lib.review.render import PageCache, PageKind, RenderError, RenderedPage, page_kind, render_citation
+from lib.review.render import (
+    PageCache,
+    PageKind,
+    RenderedPage,
+    RenderError,
+    excerpt,
+    page_kind,
+    plain_text,
+    render_citation,
+)
 
 PARSE_WAIT_SECONDS = 30.0
 
@@ -96,7 +105,7 @@ def show_page(client: ExtractClient, backend_id: str, job: ExtractV2Job, citatio
     try:
         info = file_info(backend_id, file_id, client)
         kind = page_kind(info.file_type, info.name)
-        rendered = _render(client, backend_id, job, file_id, kind, citation)
+        rendered = _render(client, backend_id, job, info, kind, citation)
     except (ClientError, RenderError) as exc:
         st.warning(f"The cited page {citation.page} of {file_id} cannot be shown: {exc}")
         return None
@@ -119,18 +128,29 @@ def marked_html(pieces: Iterable[tuple[str, bool]]) -> str:
 
 
 def _render(
-    client: ExtractClient, backend_id: str, job: ExtractV2Job, file_id: str, kind: PageKind, citation: Citation
+    client: ExtractClient, backend_id: str, job: ExtractV2Job, info: File, kind: PageKind, citation: Citation
 ) -> RenderedPage:
     page = int(citation.page or 1)
-    boxes: list[BoundingBox] = list(citation.bounding_boxes or [])
     if kind == "text":
-        parse_job_id = job.extract_metadata.parse_job_id if job.extract_metadata else None
-        text = _parsed_pages(backend_id, file_id, parse_job_id, client).get(page, "")
+        text, first, total = excerpt(_page_text(client, backend_id, job, info, page), citation.matching_text)
+        last = first + text.count("\n")
+        if last - first + 1 < total:
+            st.caption(f"{info.name}, page {page}: lines {first}–{last} of {total}, around the matching text")
         return render_citation(None, kind, page, matching_text=citation.matching_text, page_text=text)
-    raster = _page_cache(backend_id, client).page(file_id, kind, page)
+    raster = _page_cache(backend_id, client).page(info.id, kind, page)
+    boxes: list[BoundingBox] = list(citation.bounding_boxes or [])
     return render_citation(
         raster, kind, page, boxes=boxes, page_dimensions=citation.page_dimensions, matching_text=citation.matching_text
     )
+
+
+def _page_text(client: ExtractClient, backend_id: str, job: ExtractV2Job, info: File, page: int) -> str:
+    """A flowing document's page text: the file itself for plain text, else the parse job's text."""
+    text = plain_text(_page_cache(backend_id, client).file_bytes(info.id), info.file_type or info.name.rsplit(".", 1)[-1])
+    if text is not None:
+        return text
+    parse_job_id = job.extract_metadata.parse_job_id if job.extract_metadata else None
+    return _parsed_pages(backend_id, info.id, parse_job_id, client).get(page, "")
 
 
 def _caption(rendered: RenderedPage, name: str) -> str:

@@ -40,9 +40,8 @@ def reviewer_box() -> Optional[str]:
     """Ask for the reviewer's name once per session; afterwards show it with a way to change it."""
     name = reviewer()
     if name:
-        left, right = st.columns([4, 1])
-        left.caption(f"Reviewing as **{name}**")
-        right.button("Change", key="_reviewer_change", on_click=_forget_reviewer)
+        st.caption(f"Reviewing as **{name}**")
+        st.button("Change reviewer", key="_reviewer_change", on_click=_forget_reviewer, type="tertiary")
         return name
     with st.form("reviewer_form", border=True):
         st.text_input("Your name, for the audit trail", key=_NAME_INPUT, placeholder="e.g. Ana Silva")

@@ -13,9 +13,11 @@ from lib.review.render import (
     BOX_OUTLINE,
     PageCache,
     RenderError,
+    excerpt,
     find_text,
     mark_text,
     page_kind,
+    plain_text,
     rasterize,
     render_citation,
 )
@@ -149,3 +151,17 @@ def test_cache_downloads_once_and_draws_each_page_once():
     cache.page("dfl-a", "pdf", 1)
     assert calls == ["dfl-a"]
     assert cache.rasterized == 4
+
+
+def test_plain_text_documents_are_their_own_page_text():
+    assert plain_text("Datum;Betrag\n01.02.2024;12,50\n".encode("utf-8"), "csv").startswith("Datum;Betrag")
+    assert plain_text("café".encode("cp1252"), "txt") == "café"
+    assert plain_text(b"PK\x03\x04", "docx") is None
+
+
+def test_excerpt_keeps_the_lines_around_the_match():
+    text = "\n".join(f"row {n}" for n in range(1, 1001))
+    shown, first, total = excerpt(text, "row 500", lines=2)
+    assert (shown, first, total) == ("row 498\nrow 499\nrow 500\nrow 501\nrow 502", 498, 1000)
+    assert excerpt("short\ntext", "nothing") == ("short\ntext", 1, 2)
+    assert excerpt(text, "absent", lines=1)[1] == 1
