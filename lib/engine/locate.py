@@ -211,11 +211,16 @@ def _below(item: IndexedLine, rows: list[list[IndexedLine]]) -> Optional[Indexed
     return None
 
 
+_PUNCT = re.compile(r"[_\-./()\[\],;|+=*]+")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
 def fold_label(text: str) -> str:
-    """Fold a label for comparison: lower case, ``#``/``No.`` kept as words, punctuation spaced."""
+    """Fold a label for comparison: lower case, ``#``/``No.`` kept as words, punctuation spaced.
+    Cached: table cells and headers repeat on every page of a long statement."""
     t = text.lower().replace("#", " # ").replace("&", " and ")
-    t = re.sub(r"[_\-./()\[\],;|+=*]+", " ", t)
-    return re.sub(r"\s+", " ", t).strip()
+    return _SPACES.sub(" ", _PUNCT.sub(" ", t)).strip()
 
 
 # --- field phrases ------------------------------------------------------------------------------

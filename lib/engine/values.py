@@ -17,6 +17,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Optional
 
 MONTHS = {
@@ -154,6 +155,10 @@ _NUMBER = re.compile(
 )
 
 
+_SEPARATORS = re.compile(r"[ .,']")
+_DATEISH = re.compile(r"\d[./-]\d{1,2}[./-]\d|\d{4}-\d")
+
+
 def _to_float(num: str, conv: Conventions) -> tuple[Optional[float], float]:
     """Turn a written number into a float, honouring thousands separators and the decimal mark.
 
@@ -170,10 +175,10 @@ def _to_float(num: str, conv: Conventions) -> tuple[Optional[float], float]:
         dec = s[last]
         if s.count(dec) > 1:
             return None, 0.0
-        whole = re.sub(r"[ .,']", "", s[:last])
+        whole = _SEPARATORS.sub("", s[:last])
         return float(f"{whole}.{s[last + 1:]}"), 1.0
     sep = seps[0]
-    groups = re.split(r"[ .,']", s)
+    groups = _SEPARATORS.split(s)
     tail = groups[-1]
     if sep in " '":
         return float("".join(groups)), 1.0 if all(len(g) == 3 for g in groups[1:]) else 0.0
@@ -228,11 +233,14 @@ def find_numbers(text: str, conv: Conventions) -> list[tuple[Typed, Amount]]:
 
 
 def _in_date(text: str, pos: int) -> bool:
-    for pattern in (_ISO_DATE, _NUM_DATE, _YMD_SLASH):
-        for m in pattern.finditer(text):
-            if m.start() <= pos < m.end():
-                return True
-    return False
+    return any(s <= pos < e for s, e in _date_spans(text))
+
+
+@lru_cache(maxsize=4096)
+def _date_spans(text: str) -> tuple[tuple[int, int], ...]:
+    if not _DATEISH.search(text):
+        return ()
+    return tuple(m.span() for pattern in (_ISO_DATE, _NUM_DATE, _YMD_SLASH) for m in pattern.finditer(text))
 
 
 # --- other scalars -----------------------------------------------------------------------------

@@ -85,7 +85,8 @@ class Walker:
         self.conv: Conventions = index.conventions
         self._layout: dict[int, list] = {}
         self._pending: dict[tuple[str, ...], tuple[Field, Optional[Field], bool]] = {}
-        self._used: set[int] = set()  # lines already chosen as a value (a heading serves one field)
+        self._used: set[int] = set()
+        self._hints: dict[tuple[str, ...], str] = {}  # lines already chosen as a value (a heading serves one field)
 
     # --- objects ------------------------------------------------------------------------------
 
@@ -327,7 +328,9 @@ class Walker:
     def cell(self, prop: Field, cell: Optional[Cell], column_quality: float, table_quality: float, page: Page) -> Leaf:
         if cell is None:
             return Leaf()
-        hint = hint_of(prop, None)
+        hint = self._hints.get(prop.path)
+        if hint is None:
+            hint = self._hints[prop.path] = hint_of(prop, None)
         hits = typed_candidates(cell.text, prop.kind, prop.format, prop.enum, self.conv, hint)
         hits = [h for h in hits if satisfies(h.value, prop.constraints)]
         if not hits:

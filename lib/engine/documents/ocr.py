@@ -55,8 +55,8 @@ def engine() -> Any:
 
 def word_spans(line_image: np.ndarray) -> list[tuple[int, int]]:
     """Column ranges ``[start, end)`` of the words in a line image, split at blank runs of at
-    least ``SPACE_GAP`` of its height; each range keeps a small margin of background, which
-    the recogniser expects."""
+    least ``SPACE_GAP`` of its height; each range keeps a margin of background (which the
+    recogniser expects) that never reaches into the neighbouring word's ink."""
     gray = line_image.mean(axis=2) if line_image.ndim == 3 else line_image
     if gray.size == 0:
         return []
@@ -68,12 +68,36 @@ def word_spans(line_image: np.ndarray) -> list[tuple[int, int]]:
     if columns.size == 0:
         return []
     height, width = gray.shape
-    min_gap = max(2, int(SPACE_GAP * height))
-    gaps = np.flatnonzero(np.diff(columns) > min_gap)
-    starts = np.concatenate(([columns[0]], columns[gaps + 1]))
-    ends = np.concatenate((columns[gaps], [columns[-1]])) + 1
+    gaps = np.flatnonzero(np.diff(columns) > max(2, int(SPACE_GAP * height)))
+    starts = [int(columns[0])] + [int(c) for c in columns[gaps + 1]]
+    ends = [int(c) + 1 for c in columns[gaps]] + [int(columns[-1]) + 1]
     pad = max(2, height // 6)
-    return [(max(int(a) - pad, 0), min(int(b) + pad, width)) for a, b in zip(starts, ends)]
+    spans = []
+    for i, (a, b) in enumerate(zip(starts, ends)):
+        left = min(pad, (a - ends[i - 1]) // 2) if i else pad
+        right = min(pad, (starts[i + 1] - b) // 2) if i + 1 < len(starts) else pad
+        spans.append((max(a - left, 0), min(b + right, width)))
+    return spans
+
+
+_NUMBER_END = re.compile(r"[\d.,/:-]$")
+_NUMBER_START = re.compile(r"^[\d.,/%]")
+
+
+def _joined(pieces: list[tuple[int, int, str, float]], height: float) -> list[tuple[int, int, str, float]]:
+    """Pieces of one number put back together: a "1" has wide side bearings, so "131.70"
+    can be cut into "1" and "31.70" at a gap as wide as a word space between letters."""
+    out: list[tuple[int, int, str, float]] = []
+    for start, end, text, score in pieces:
+        if out:
+            p_start, p_end, p_text, p_score = out[-1]
+            close = start - p_end < 0.6 * height
+            if close and _NUMBER_END.search(p_text) and _NUMBER_START.match(text) and " " not in p_text + text:
+                n = len(p_text) + len(text)
+                out[-1] = (p_start, end, p_text + text, (p_score * len(p_text) + score * len(text)) / n)
+                continue
+        out.append((start, end, text, score))
+    return out
 
 
 def _fit(image: np.ndarray) -> tuple[np.ndarray, float]:
@@ -89,16 +113,18 @@ def _fit(image: np.ndarray) -> tuple[np.ndarray, float]:
     return image, factor
 
 
-def _line_segment(box: Box, spans: list[tuple[int, int]], crop_width: int, reads: list, scale: float) -> Segment | None:
+def _line_segment(box: Box, spans: list[tuple[int, int]], crop: np.ndarray, reads: list, scale: float) -> Segment | None:
     """A detected line from its words' recognitions; ``box`` is in image pixels."""
-    per_pixel = box.w / max(crop_width, 1)
-    words: list[Word] = []
-    chars = weighted = 0.0
+    per_pixel = box.w / max(crop.shape[1], 1)
+    pieces = []
     for (start, end), (text, score) in zip(spans, reads):
         text = " ".join(_COLON.sub(": ", str(text)).split())
-        if not text or float(score) < MIN_SCORE:
-            continue
-        score = round(float(score), 4)
+        if text and float(score) >= MIN_SCORE:
+            pieces.append((start, end, text, float(score)))
+    words: list[Word] = []
+    chars = weighted = 0.0
+    for start, end, text, score in _joined(pieces, crop.shape[0]):
+        score = round(score, 4)
         wbox = Box((box.x + start * per_pixel) * scale, box.y * scale, (end - start) * per_pixel * scale, box.h * scale)
         words.extend(words_in_box(text, wbox, score))
         chars += len(text)
@@ -106,8 +132,7 @@ def _line_segment(box: Box, spans: list[tuple[int, int]], crop_width: int, reads
     if not words:
         return None
     x0, x1 = words[0].box.x, words[-1].box.x1
-    confidence = round(weighted / chars, 4)
-    return Segment(x0, box.y * scale, x1, box.y1 * scale, words, confidence)
+    return Segment(x0, box.y * scale, x1, box.y1 * scale, words, round(weighted / chars, 4))
 
 
 def recognise(image: np.ndarray, scale: float = 1.0) -> list[Line]:
@@ -132,7 +157,7 @@ def recognise(image: np.ndarray, scale: float = 1.0) -> list[Line]:
     for points, crop, spans in zip(boxes, crops, per_line):
         xs, ys = points[:, 0], points[:, 1]
         box = Box(float(xs.min()), float(ys.min()), float(xs.max() - xs.min()), float(ys.max() - ys.min()))
-        segment = _line_segment(box, spans, crop.shape[1], reads[offset : offset + len(spans)], scale * factor)
+        segment = _line_segment(box, spans, crop, reads[offset : offset + len(spans)], scale * factor)
         offset += len(spans)
         if segment is not None:
             segments.append(segment)
