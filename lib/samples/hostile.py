@@ -143,9 +143,18 @@ def docx_zip_bomb(inflated_mb: int = 300) -> bytes:
     return _zip_bomb({"[Content_Types].xml": _DOCX_TYPES}, "word/document.xml", inflated_mb)
 
 
+_XLSX_TYPES = (
+    _DOCX_TYPES.replace(b"word/document", b"xl/workbook")
+    .replace(b"wordprocessingml.document.main", b"spreadsheetml.sheet.main")
+)
+
+
 def xlsx_zip_bomb(inflated_mb: int = 300) -> bytes:
-    return _zip_bomb({"[Content_Types].xml": _DOCX_TYPES.replace(b"word/document", b"xl/workbook")},
-                     "xl/worksheets/sheet1.xml", inflated_mb)
+    """Declares itself a workbook (so it is opened as one) with a worksheet that inflates to 300 MB."""
+    workbook = (b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheets><sheet name="S" sheetId="1"/></sheets></workbook>')
+    return _zip_bomb({"[Content_Types].xml": _XLSX_TYPES, "xl/workbook.xml": workbook}, "xl/worksheets/sheet1.xml",
+                     inflated_mb)
 
 
 def long_single_line(chars: int = 5_000_000) -> bytes:
