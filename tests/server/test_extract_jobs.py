@@ -159,3 +159,12 @@ def test_cancel_pending_and_delete_rules(client: httpx.Client, slow_document) ->
     client.post(f"/api/v2/extract/{jobs[1]['id']}/cancel")
     assert wait_job(client, jobs[1]["id"])["status"] == "CANCELLED"
     assert client.delete(f"/api/v1/beta/files/{f['id']}").status_code == 204
+
+
+def test_per_page_target_returns_a_list(client: httpx.Client, invoice, invoice_file) -> None:
+    configuration = {"data_schema": invoice.schema, "extraction_target": "per_page", "confidence_scores": True}
+    job = wait_job(client, create_job(client, invoice_file["id"], configuration=configuration)["id"])
+    assert job["status"] == "COMPLETED", job["error_message"]
+    assert job["extract_result"] == extract_file(invoice.data, invoice.filename, configuration).extract_result
+    assert isinstance(job["extract_result"], list) and len(job["extract_result"]) == 1
+    assert len(job["extract_metadata"]["field_metadata"]["page_metadata"]) == 1
