@@ -124,7 +124,7 @@ def _table_properties(pages: list[PageIndex], conv: Conventions) -> list[tuple[s
     groups: dict[tuple[str, ...], list[Table]] = {}
     for table in tables:
         key = tuple(header_texts(table))
-        if len([h for h in key if h]) >= 2:
+        if len([h for h in key if h]) >= 2 and all(_is_label(c.text) for c in table.header if c.text.strip()):
             groups.setdefault(key, []).append(table)
     out = []
     used: set[str] = set()
@@ -148,7 +148,7 @@ def _table_properties(pages: list[PageIndex], conv: Conventions) -> list[tuple[s
 
 
 def _array_name(table: Table, item: dict[str, Any], used: set[str]) -> str:
-    if table.title and snake(table.title):
+    if table.title and snake(table.title) and not re.search(r"\.[a-z0-9]{2,5}$", table.title.lower()):
         base = snake(table.title)
     elif any(p.get("format") == "date" for p in item.values()) and any(
             re.search(r"amount|balance|debit|credit", n) for n in item):
