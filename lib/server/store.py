@@ -560,7 +560,10 @@ class Store:
         return job
 
     def claim_next_job(self) -> Optional[dict[str, Any]]:
-        """The oldest PENDING job, now RUNNING; None when nothing waits. Atomic across threads."""
+        """The oldest PENDING job, now RUNNING; None when nothing waits. Atomic across threads
+        (an idle poll is a plain read, so idle supervisors never take the write lock)."""
+        if self.db.execute("SELECT 1 FROM jobs WHERE status = 'PENDING' LIMIT 1").fetchone() is None:
+            return None
         with self._write() as db:
             row = db.execute(
                 "UPDATE jobs SET status = 'RUNNING', attempts = attempts + 1, updated_at = ?"
