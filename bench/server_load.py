@@ -11,7 +11,7 @@ Prints job throughput, status-poll latency p50 / p99 and the queue-full behaviou
 the load phase's figures as ratios of the baseline's. Any status other than 200 / 429 counts as
 an error, and every created job must reach a terminal state (else it is reported as lost).
 
-    python bench/server_load.py [--clients 20] [--jobs 5] [--workers 2] [--max-queue 10] [--time-limit 120]
+    python bench/server_load.py [--clients 20] [--jobs 5] [--workers 2] [--max-queue 4] [--time-limit 120]
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=5, help="jobs per client")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--max-queue", type=int, default=10)
+    parser.add_argument("--max-queue", type=int, default=4)
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per phase, at most")
     args = parser.parse_args()
     if not (1 <= args.clients <= 200 and 1 <= args.jobs <= 100 and args.time_limit <= 600):
