@@ -16,7 +16,7 @@ from lib.api.models import ParseJob, ParseJobCreate, ParseJobList, ParseJobResul
 from lib.server.context import ServerContext, get_ctx
 from lib.server.errors import BadRequest, NotFound
 from lib.server.routes.common import page_size_param
-from lib.server.routes.files import store_upload, file_type_of, sanitize_filename
+from lib.server.routes.files import file_type_of, sanitize_filename, store_upload
 from lib.server.store import to_iso
 from lib.server.views import parse_job_view, parse_result_view, split_expand
 from lib.server.webhooks import validate_webhooks
@@ -33,6 +33,11 @@ def _options(body: dict[str, Any]) -> dict[str, Any]:
     ranges = body.get("page_ranges") or {}
     if not isinstance(ranges, dict):
         raise BadRequest("page_ranges must be an object with target_pages and/or max_pages.")
+    if ranges.get("target_pages") is not None and not isinstance(ranges["target_pages"], str):
+        raise BadRequest("page_ranges.target_pages must be a string such as '1,3,5-7'.")
+    max_pages = ranges.get("max_pages")
+    if max_pages is not None and (not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1):
+        raise BadRequest("page_ranges.max_pages must be a whole number of at least 1.")
     return {
         "tier": body.get("tier"),
         "version": body.get("version"),
