@@ -31,7 +31,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("total", "total amount", "amount due", "balance due", "grand total", "total due", "invoice total",
      "amount payable", "total payable", "total to pay", "total paid", "order total", "total incl vat",
      "total (incl. vat)", "gesamtbetrag", "montant total"),
-    ("subtotal", "sub total", "net amount", "net total", "total net", "total before tax", "zwischensumme"),
+    ("subtotal", "sub total", "net amount", "net total", "total net", "total before tax", "zwischensumme",
+     "section total", "page total"),
     ("tax", "vat", "sales tax", "tax amount", "gst", "vat amount", "total tax", "mwst", "tva"),
     ("invoice number", "invoice no", "invoice #", "invoice num", "inv no", "invoice id", "invoice nr",
      "rechnungsnummer"),
@@ -380,7 +381,8 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrases: t
         return out
     neighbours = [(item.right, STRUCTURE_RIGHT)]
     if not out or wide:
-        neighbours.append((item.below, STRUCTURE_BELOW * (HEADER_BELOW if item.list_column else 1.0)))
+        column = item.list_column or _heads_column(f, item, conv, hint)
+        neighbours.append((item.below, STRUCTURE_BELOW * (HEADER_BELOW if column else 1.0)))
     for neighbour, structure in neighbours:
         if neighbour is not None and not is_label(neighbour.folded, labels) and not _looks_like_label(neighbour.line.text):
             out += _typed_from(f, neighbour, neighbour.line.text, 0, item, quality, structure, conv, hint, key)
@@ -412,6 +414,17 @@ def _raw_start(text: str, folded_start: int) -> int:
                 return i
             seen += 1
     return len(text)
+
+
+def _heads_column(f: Field, item: IndexedLine, conv: Conventions, hint: str) -> bool:
+    """The label sits on top of a column of values of the field's type (a table header the
+    parser did not detect): the line below it is the first row, not the document's value."""
+    first = item.below
+    second = first.below if first is not None else None
+    if first is None or second is None or abs(second.line.box.x1 - first.line.box.x1) > 2 * first.line.box.h \
+            and abs(second.line.box.x - first.line.box.x) > 2 * first.line.box.h:
+        return False
+    return bool(typed_candidates(second.line.text, f.kind, f.format, f.enum, conv, hint))
 
 
 def _looks_like_label(text: str) -> bool:
