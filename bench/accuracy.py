@@ -133,13 +133,14 @@ def main() -> None:
     print(f"\n{'format':<16}{'fields':>8}{'accuracy':>10}")
     for fmt, values in sorted(by_format.items()):
         print(f"{fmt:<16}{len(values):>8}{pct(values):>10}")
-    print(f"\n{'confidence band':<16}{'values':>8}{'right':>10}   (non-null values the engine returned)")
+    print(f"\n{'confidence band':<16}{'values':>8}{'wrong':>8}{'right':>10}   (non-null values the engine returned)")
     for band in BANDS:
         values = conf["bands"].get(band, [])
         label = f"[{band[0]:.2f}, {min(band[1], 1.0):.2f}{']' if band[1] > 1 else ')'}"
-        print(f"{label:<16}{len(values):>8}{pct(values):>10}")
+        print(f"{label:<16}{len(values):>8}{values.count(False):>8}{pct(values):>10}")
     nulls = conf["nulls"]
-    print(f"{'null (conf 0)':<16}{len(nulls):>8}{pct(nulls):>10}   (null is right when the truth is null)")
+    print(f"{'null (conf 0)':<16}{len(nulls):>8}{nulls.count(False):>8}{pct(nulls):>10}"
+          "   (null is right when the truth is null)")
 
 
 if __name__ == "__main__":
