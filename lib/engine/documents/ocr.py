@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from typing import Any
 
 import cv2
@@ -32,7 +33,8 @@ MAX_RENDER_PIXELS = 40_000_000
 MAX_SIDE = 2000  # RapidOCR's own working limit; larger images are shrunk to it
 # A blank run of pixel columns at least this fraction of the line image's height separates
 # two words (the detected box is ~1.5x the text height; letter gaps are a few pixels).
-SPACE_GAP = 0.2
+SPACE_GAP = 0.25
+MONO_FACTOR = 2.2
 MIN_SCORE = 0.5  # RapidOCR's own cut-off for a recognition worth keeping
 # The recogniser drops spaces after a label's colon ("Date:2024-01-05"); put them back
 # where a letter precedes the colon (so times such as 12:30 stay intact).
@@ -68,7 +70,11 @@ def word_spans(line_image: np.ndarray) -> list[tuple[int, int]]:
     if columns.size == 0:
         return []
     height, width = gray.shape
-    gaps = np.flatnonzero(np.diff(columns) > max(2, int(SPACE_GAP * height)))
+    steps = np.diff(columns)
+    blanks = steps[steps > 1]
+    # a monospaced font's letter gaps are wide too: a word gap is also well above the line's usual gap
+    usual = float(np.median(blanks)) if blanks.size else 0.0
+    gaps = np.flatnonzero(steps > max(2.0, SPACE_GAP * height, MONO_FACTOR * usual))
     starts = [int(columns[0])] + [int(c) for c in columns[gaps + 1]]
     ends = [int(c) + 1 for c in columns[gaps]] + [int(columns[-1]) + 1]
     pad = max(2, height // 6)
@@ -80,23 +86,33 @@ def word_spans(line_image: np.ndarray) -> list[tuple[int, int]]:
     return spans
 
 
-_NUMBER_END = re.compile(r"[\d.,/:-]$")
-_NUMBER_START = re.compile(r"^[\d.,/%]")
+_NUMERIC = re.compile(r"[\d.,/:$€£%+-]+")
+_PUNCTUATION = re.compile(r"[.,:;!?%)]+")
+
+
+def _belongs_to_previous(previous: str, text: str, gap: float, height: float) -> bool:
+    """Whether a piece was cut off the word before it: a lone stop or colon ("No" + "."), or
+    part of a number, cut where a "1" (wide side bearings) or a separator left a gap
+    ("1" + "31.70", "$3,794." + "13", "18" + ":37")."""
+    if gap >= 0.5 * height or " " in previous + text:
+        return False
+    if _PUNCTUATION.fullmatch(text):
+        return True
+    if not (_NUMERIC.fullmatch(previous) and _NUMERIC.fullmatch(text)):
+        return False
+    return previous[-1] in "1.,:/-" or text[0] in "1.,:/%"
 
 
 def _joined(pieces: list[tuple[int, int, str, float]], height: float) -> list[tuple[int, int, str, float]]:
-    """Pieces of one number put back together: a "1" has wide side bearings, so "131.70"
-    can be cut into "1" and "31.70" at a gap as wide as a word space between letters."""
+    """Recognised pieces with the fragments of one word put back together."""
     out: list[tuple[int, int, str, float]] = []
     for start, end, text, score in pieces:
-        if out:
-            p_start, p_end, p_text, p_score = out[-1]
-            close = start - p_end < 0.6 * height
-            if close and _NUMBER_END.search(p_text) and _NUMBER_START.match(text) and " " not in p_text + text:
-                n = len(p_text) + len(text)
-                out[-1] = (p_start, end, p_text + text, (p_score * len(p_text) + score * len(text)) / n)
-                continue
-        out.append((start, end, text, score))
+        if out and _belongs_to_previous(out[-1][2], text, start - out[-1][1], height):
+            p_start, _, p_text, p_score = out[-1]
+            n = len(p_text) + len(text)
+            out[-1] = (p_start, end, p_text + text, (p_score * len(p_text) + score * len(text)) / n)
+        else:
+            out.append((start, end, text, score))
     return out
 
 
@@ -118,12 +134,13 @@ def _line_segment(box: Box, spans: list[tuple[int, int]], crop: np.ndarray, read
     per_pixel = box.w / max(crop.shape[1], 1)
     pieces = []
     for (start, end), (text, score) in zip(spans, reads):
-        text = " ".join(_COLON.sub(": ", str(text)).split())
+        text = " ".join(unicodedata.normalize("NFKC", str(text)).split())  # "，" -> ","
         if text and float(score) >= MIN_SCORE:
             pieces.append((start, end, text, float(score)))
     words: list[Word] = []
     chars = weighted = 0.0
     for start, end, text, score in _joined(pieces, crop.shape[0]):
+        text = _COLON.sub(": ", text)
         score = round(score, 4)
         wbox = Box((box.x + start * per_pixel) * scale, box.y * scale, (end - start) * per_pixel * scale, box.h * scale)
         words.extend(words_in_box(text, wbox, score))

@@ -38,9 +38,10 @@ def test_scanned_pdf_page_is_ocrd_in_pdf_points(scanned, born_digital):
     assert texts[:2] == ["Receipt R-105", "Date: 2024-05-01"]
     truth = {line.text: line.box for line in load_document(born_digital, "r.pdf").pages[0].lines}
     for line in page.lines:
-        assert 0.5 < line.confidence < 1.0 or line.confidence == pytest.approx(1.0, abs=1e-3)
-        assert line.confidence <= 1.0
-        assert all(w.confidence == line.confidence for w in line.words)
+        # each word has its own recognition score; the line's is their character-weighted mean
+        scores = [w.confidence for w in line.words]
+        assert all(0.5 <= c <= 1.0 for c in scores)
+        assert min(scores) - 1e-3 <= line.confidence <= max(scores) + 1e-3
         if line.text in truth:  # the OCR box lands where the text layer put the same text
             expected = truth[line.text]
             assert abs(line.box.x - expected.x) < 4 and abs(line.box.y - expected.y) < 5
