@@ -59,6 +59,24 @@ def _address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address, all
     return f"{address} is a private, loopback or link-local address"
 
 
+_LEGACY_IPV4 = re.compile(r"[0-9a-fA-FxX.]+")
+
+
+def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address a literal host names, including the old IPv4 spellings resolvers still accept
+    (``2130706433``, ``0x7f000001``, ``0177.0.0.1``, ``127.1``), so those are refused at job creation
+    like a dotted quad; raises ValueError for a host name."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        if not _LEGACY_IPV4.fullmatch(host):
+            raise
+        try:
+            return ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            raise ValueError(f"{host!r} is not an address") from None
+
+
 def check_url_syntax(url: str, allow_private: bool) -> None:
     """The checks that need no network: scheme, host, and a literal or ``localhost`` host's address."""
     if len(url) > 2048:
@@ -75,11 +93,12 @@ def check_url_syntax(url: str, allow_private: bool) -> None:
         raise UnsafeUrl("its port is not a number between 0 and 65535") from None
     if parts.username or parts.password:
         raise UnsafeUrl("credentials in the URL are not allowed; use webhook_headers")
+    host = host.rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         problem = None if allow_private else "localhost is a loopback address"
     else:
         try:
-            problem = _address_problem(ipaddress.ip_address(host), allow_private)
+            problem = _address_problem(_literal_address(host), allow_private)
         except ValueError:
             problem = None
     if problem:
