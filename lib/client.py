@@ -940,9 +940,10 @@ class ExtractClient(_Base):
 
     def health(self) -> dict[str, Any]:
         """Check that the backend answers and accepts the key, with one cheap authenticated request
-        (every Extract v2 backend lists jobs; not every one has a health route)."""
+        (every Extract v2 backend lists files; not every one has a health route). Files, not jobs: a
+        listed job carries its whole result, megabytes for a large one."""
         started = time.perf_counter()
-        self.list_jobs_page(page_size=1)
+        self.list_files_page(page_size=1)
         return {"status": "ok", "base_url": self.base_url, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
 
     def download_file(self, file_id: str) -> bytes:
@@ -1161,7 +1162,7 @@ class AsyncExtractClient(_Base):
 
     async def health(self) -> dict[str, Any]:
         started = time.perf_counter()
-        await self.list_jobs_page(page_size=1)
+        await self.list_files_page(page_size=1)
         return {"status": "ok", "base_url": self.base_url, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
 
     async def download_file(self, file_id: str) -> bytes:
