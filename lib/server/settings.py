@@ -3,6 +3,26 @@
 Every setting has an ``EXTRACT_SERVER_*`` variable; the command line (``python -m lib.server``)
 overrides the environment for the few flags it has. Values are checked here, once, so a typo
 stops the server at start with a message instead of surfacing as an odd failure later.
+
+=============================  ==============  ==========================================================
+variable (flag)                default         meaning
+=============================  ==============  ==========================================================
+HOST (--host)                  127.0.0.1       listen address; anything but loopback needs an API key
+PORT (--port)                  8787            0 picks a free port (printed on the first line of output)
+DATA_DIR (--data-dir)          ./data          files, parses and ``server.db`` (git-ignored)
+WORKERS (--workers)            number of cores worker processes running jobs
+API_KEY (--api-key)            none            require ``Authorization: Bearer <key>``
+MAX_FILE_MB                    50              larger uploads are refused with 413
+MAX_QUEUE                      200             PENDING jobs beyond this are refused with 429
+JOB_TIMEOUT_S                  600             a job running longer is stopped and FAILED
+WORKER_MEMORY_MB               4096            a worker whose resident memory passes this is killed, its job FAILED
+ALLOW_PRIVATE_WEBHOOKS         false           allow webhooks to private/loopback addresses (never to metadata)
+PUBLIC_URL                     request's host  base of the signed content URLs (set it behind a proxy)
+PUBLIC_DOCS                    false           serve /docs and /openapi.json without the API key
+WEBHOOK_TIMEOUT_S              10              per delivery attempt
+WEBHOOK_BACKOFF_S              2               wait before retry n is BACKOFF * 2**(n-1); 3 attempts in all
+CONTENT_URL_TTL_S              3600            default lifetime of a signed content URL
+=============================  ==============  ==========================================================
 """
 
 from __future__ import annotations
