@@ -31,8 +31,7 @@ def test_sigkill_with_jobs_in_flight_loses_nothing(tmp_path_factory: pytest.Temp
                 time.sleep(0.02)
             before = {j: http.get(f"/api/v2/extract/{j}").json()["status"] for j in jobs}
         assert "PENDING" in before.values()  # killed with work still queued
-        server.kill()
-        assert server.descendants() == set()
+        assert server.kill(), "worker processes outlived the killed server"
 
         server.start()
         with server.client() as http:

@@ -112,15 +112,17 @@ class RunningServer:
         self._reap_group()
         self.proc = None
 
-    def kill(self) -> None:
-        """SIGKILL the server process alone, as a crash would; its workers notice and exit by themselves."""
+    def kill(self) -> bool:
+        """SIGKILL the server process alone, as a crash would; its workers notice and exit by themselves.
+        True when every process of the server's group is gone within 10 s (no orphan left running)."""
         if self.proc is None:
-            return
+            return True
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
-        self._wait_group_gone(timeout=10)
+        gone = self._wait_group_gone(timeout=10)
         self.proc = None
+        return gone
 
     def restart(self) -> "RunningServer":
         """Stop (if running) and start again on the same data directory and port."""
