@@ -28,8 +28,8 @@ def test_signed_delivery_with_retries_and_filter(client: httpx.Client) -> None:
             {"webhook_url": rx.url("/all")},
         ])
         assert wait_job(client, job["id"])["status"] == "COMPLETED"
-        calls = rx.wait_for(lambda c: len([x for x in c if x.path == "/flaky"]) >= 3
-                            and len([x for x in c if x.path == "/all"]) >= 2)
+        rx.wait_for(lambda c: len([x for x in c if x.path == "/flaky"]) >= 3
+                    and len([x for x in c if x.path == "/all"]) >= 2)
         flaky = rx.for_path("/flaky")
         assert [c.status for c in flaky] == [500, 503, 200]  # retried after failures, then accepted
         assert len({c.body for c in flaky}) == 1  # the same event each time
@@ -46,7 +46,6 @@ def test_signed_delivery_with_retries_and_filter(client: httpx.Client) -> None:
         assert isinstance(everything[0]["data"], str)  # the default 'string' format
         assert json.loads(everything[1]["data"])["job_id"] == job["id"]
         assert all("lc-signature" not in c.headers for c in rx.for_path("/all"))
-        assert len(calls) >= 5
 
 
 def test_failing_receiver_never_fails_the_job(client: httpx.Client) -> None:
