@@ -225,7 +225,23 @@ class WebhookDispatcher:
             self._wake.wait(timeout=wait)
             self._wake.clear()
 
+    def _is_current(self, delivery: dict[str, Any]) -> bool:
+        """Whether the row is still pending at the attempt count it was read with: the loop may hold
+        a row read just before another attempt recorded it, and sending that again is a duplicate."""
+        rows = self.store.deliveries_for(delivery["job_id"])
+        row = next((r for r in rows if r["seq"] == delivery["seq"]), None)
+        return row is not None and row["status"] == "pending" and row["attempts"] == delivery["attempts"]
+
     def _attempt(self, delivery: dict[str, Any]) -> None:
+        try:
+            current = self._is_current(delivery)
+        except Exception:  # the loop reads the row again on its next pass
+            log.exception("could not re-read webhook delivery %s", delivery["seq"])
+            current = False
+        if not current:
+            with self._lock:
+                self._inflight.discard(delivery["seq"])
+            return
         attempts = delivery["attempts"] + 1
         try:
             error = self._send(delivery)
