@@ -1050,8 +1050,10 @@ class ExtractClient(_Base):
                 webhook_configurations=webhook_configurations,
             )
             item.error = None
-        except (ClientError, OSError, ValueError) as exc:
-            item.error = exc if isinstance(exc, ClientError) else BadRequestError(None, str(exc), None)
+        except ClientError as exc:
+            item.error = exc
+        except (OSError, ValueError) as exc:
+            item.error = ClientError(f"could not read {item.name}: {exc}")
         return item
 
     def wait_all(
@@ -1260,8 +1262,10 @@ class AsyncExtractClient(_Base):
                 webhook_configurations=webhook_configurations,
             )
             item.error = None
-        except (ClientError, OSError, ValueError) as exc:
-            item.error = exc if isinstance(exc, ClientError) else BadRequestError(None, str(exc), None)
+        except ClientError as exc:
+            item.error = exc
+        except (OSError, ValueError) as exc:
+            item.error = ClientError(f"could not read {item.name}: {exc}")
         return item
 
     async def wait_all(
