@@ -16,6 +16,7 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import pandas as pd
 
+from lib.review import export
 from lib.review.flatten import INDEX, PARENT, ROW, FlatJob
 from lib.review.store import Item, ReviewEvent
 
@@ -139,6 +140,7 @@ def corrected_frames(
     """Copies of ``values`` and of every child's values with each correction and clear applied."""
     values = flat.values.copy()
     children = {path: child.values.copy() for path, child in flat.children.items()}
+    touched_children = False
     for item, event in reviews.items():
         if not item.is_value or event.action not in CHANGING_ACTIONS:
             continue
@@ -147,7 +149,27 @@ def corrected_frames(
             continue
         frame = values if cell.child is None else children[cell.child]
         _put(frame, cell, event.reviewed)
+        touched_children = touched_children or cell.child is not None
+    if touched_children:
+        _refresh_arrays(flat, values, children)
     return values, children
+
+
+def _refresh_arrays(flat: FlatJob, values: pd.DataFrame, children: Mapping[str, pd.DataFrame]) -> None:
+    """Write corrected child tables back into their parent cells (the raw arrays of objects), so a
+    wide export shows the corrected elements too."""
+    restored = flat.restore(values, children)
+    records = [restored] if isinstance(restored, dict) else list(restored)
+    for column in flat.columns:
+        if column.kind != "table":
+            continue
+        cells = []
+        for record in records:
+            node: Any = record
+            for key in column.path:
+                node = node.get(key) if isinstance(node, dict) else None
+            cells.append(node)
+        values[column.name] = pd.Series(cells, index=values.index, dtype=object)
 
 
 def corrected_result(flat: FlatJob, reviews: Mapping[Item, ReviewEvent]) -> Any:
@@ -179,3 +201,38 @@ def _put(frame: pd.DataFrame, cell: Cell, value: Any) -> None:
     if frame[cell.column].dtype != object:
         frame[cell.column] = frame[cell.column].astype(object)
     frame.iat[cell.position, frame.columns.get_loc(cell.column)] = value
+
+
+def export_reviewed(
+    flat: FlatJob,
+    fmt: str,
+    reviews: Mapping[Item, ReviewEvent],
+    trail: list[ReviewEvent],
+    rows: Optional[list[int]] = None,
+) -> bytes:
+    """One download of the job with the corrections applied, through :mod:`lib.review.export`: ``csv``,
+    ``json`` (the schema's nesting), ``xlsx`` (values, confidence, one sheet per array of objects, and
+    the audit trail) or ``parquet``. ``rows`` keeps only those rows (the "reviewed only" export)."""
+    values, children = corrected_frames(flat, reviews)
+    confidence = flat.confidence
+    if rows is not None:
+        keep = set(rows)
+        values, confidence = values.loc[values.index.isin(keep)], confidence.loc[confidence.index.isin(keep)]
+        children = {path: frame[frame[ROW].isin(keep)] for path, frame in children.items()}
+    if fmt == "csv":
+        return export.to_csv(values)
+    if fmt == "json":
+        return export.to_json(flat, *_renumbered(values, children))
+    if fmt == "xlsx":
+        audit = pd.DataFrame([event.as_record() for event in trail])
+        return export.to_xlsx(values, confidence, audit, children)
+    if fmt == "parquet":
+        return export.to_parquet(values)
+    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(export.MIME_TYPES)}")
+
+
+def _renumbered(values: pd.DataFrame, children: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Kept rows numbered 0..k-1 again, children following, so the nesting is rebuilt row by row."""
+    mapping = {old: new for new, old in enumerate(values.index)}
+    renumbered = {path: frame.assign(**{ROW: frame[ROW].map(mapping)}) for path, frame in children.items()}
+    return values.reset_index(drop=True), renumbered

@@ -1,12 +1,25 @@
-"""Review items on the flattened job: locating values, citations, corrections applied, progress, diffs."""
+"""Review items on the flattened job: locating values, citations, corrections applied, exports, progress,
+diffs."""
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import datetime, timezone
 
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
-from lib.review.cells import citations_at, corrected_frames, corrected_result, locate, review_values, reviewed_rows
+from lib.review.cells import (
+    citations_at,
+    corrected_frames,
+    corrected_result,
+    export_reviewed,
+    locate,
+    review_values,
+    reviewed_rows,
+)
 from lib.review.compare import DIFFERS, diff_values
 from lib.review.flatten import flatten_job
 from lib.review.progress import batch_progress, next_flagged, progress
@@ -149,3 +162,42 @@ def test_diff_of_two_jobs_matches_values_by_row_and_path(rows):
     assert diff.loc[(1, "amount"), DIFFERS] and diff.loc[(1, "amount"), "b"] == 2.5
     assert diff.loc[(3, "date"), DIFFERS] and diff.loc[(3, "date"), "a"] == "2024-01-04"
     assert len(diff) == 8
+
+
+def test_exports_carry_the_corrections_and_the_audit_trail(doc, rows, tmp_path):
+    store = ReviewStore(tmp_path / "s.db")
+    store.save(BACKEND, JOB, Item(0, "total"), "correct", reviewer="ana", expected_version=0,
+               extracted=30.0, reviewed="31.25", data_schema=SCHEMA)
+    store.save(BACKEND, JOB, Item(0, "items[0].sku"), "correct", reviewer="bo", expected_version=0,
+               extracted="A", reviewed="A-1", data_schema=SCHEMA)
+    reviews, trail = store.current(BACKEND, JOB), store.history(BACKEND, JOB)
+
+    nested = json.loads(export_reviewed(doc, "json", reviews, trail))
+    assert nested["total"] == 31.25 and nested["items"][0] == {"sku": "A-1", "amount": 10.0}
+
+    table = pd.read_csv(io.BytesIO(export_reviewed(doc, "csv", reviews, trail)), encoding="utf-8-sig")
+    assert table.loc[0, "total"] == 31.25 and json.loads(table.loc[0, "items"])[0]["sku"] == "A-1"
+
+    sheets = pd.read_excel(io.BytesIO(export_reviewed(doc, "xlsx", reviews, trail)), sheet_name=None)
+    assert {"values", "confidence", "audit", "items"} <= set(sheets)
+    assert sheets["values"].loc[0, "total"] == 31.25 and sheets["confidence"].loc[0, "total"] == 0.4
+    assert list(sheets["items"]["sku"]) == ["A-1", "B"]
+    assert list(zip(sheets["audit"]["path"], sheets["audit"]["reviewer"], sheets["audit"]["reviewed_value"])) == [
+        ("total", "ana", "31.25"), ("items[0].sku", "bo", '"A-1"'),
+    ]
+    assert pq.read_table(io.BytesIO(export_reviewed(doc, "parquet", reviews, trail))).column("total").to_pylist() == [31.25]
+
+
+def test_reviewed_only_export_keeps_the_signed_off_rows(rows, tmp_path):
+    store = ReviewStore(tmp_path / "s.db")
+    store.save(BACKEND, JOB, Item(2, "amount"), "correct", reviewer="a", expected_version=0, extracted=3.0, reviewed=30)
+    store.save(BACKEND, JOB, Item(0), "approve", reviewer="a", expected_version=0)
+    store.save(BACKEND, JOB, Item(1), "reject", reviewer="a", expected_version=0, reason="not a transaction")
+    reviews = store.current(BACKEND, JOB)
+    kept = reviewed_rows(rows, reviews)
+    assert kept == [0, 2]
+    assert json.loads(export_reviewed(rows, "json", reviews, [], kept)) == [
+        {"date": "2024-01-01", "amount": 1.0}, {"date": "2024-01-03", "amount": 30},
+    ]
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_reviewed(rows, "pdf", reviews, [])
