@@ -37,6 +37,7 @@ Every walk is bounded (node budget, depth limit), so hostile schemas fail fast.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -196,8 +197,6 @@ class _Resolver:
 
     @staticmethod
     def check_pattern(pattern: Any, at: tuple[str, ...]) -> None:
-        import re
-
         if not isinstance(pattern, str) or len(pattern) > 1000:
             raise SchemaError("pattern must be a regular expression of at most 1000 characters", _ptr(at + ("pattern",)))
         try:

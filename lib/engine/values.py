@@ -156,6 +156,7 @@ _NUMBER = re.compile(
 
 
 _SEPARATORS = re.compile(r"[ .,']")
+CONVENTION_SAMPLE = 3000  # lines read to detect the conventions
 _DATEISH = re.compile(r"\d[./-]\d{1,2}[./-]\d|\d{4}-\d")
 
 
@@ -391,19 +392,21 @@ def _widen_ident(text: str, hit: Typed) -> Typed:
     return hit
 
 
+_CHECKS: dict[str, Callable[[Any, Any], bool]] = {
+    "minimum": lambda v, c: v >= c,
+    "maximum": lambda v, c: v <= c,
+    "exclusiveMinimum": lambda v, c: v > c,
+    "exclusiveMaximum": lambda v, c: v < c,
+    "minLength": lambda v, c: len(v) >= c,
+    "maxLength": lambda v, c: len(v) <= c,
+    "pattern": lambda v, c: re.search(c, v) is not None,
+}
+
+
 def satisfies(value: Any, constraints: dict[str, Any]) -> bool:
     """Whether a typed value meets the schema's constraints (minimum, pattern, ...)."""
-    checks: dict[str, Callable[[Any, Any], bool]] = {
-        "minimum": lambda v, c: v >= c,
-        "maximum": lambda v, c: v <= c,
-        "exclusiveMinimum": lambda v, c: v > c,
-        "exclusiveMaximum": lambda v, c: v < c,
-        "minLength": lambda v, c: len(v) >= c,
-        "maxLength": lambda v, c: len(v) <= c,
-        "pattern": lambda v, c: re.search(c, v) is not None,
-    }
     for key, limit in constraints.items():
-        check = checks.get(key)
+        check = _CHECKS.get(key)
         try:
             if check is not None and not check(value, limit):
                 return False
@@ -418,7 +421,9 @@ def detect_conventions(texts: Iterable[str]) -> Conventions:
     A numeric date whose first part exceeds 12 says day-first; numbers like ``1.234,56`` or
     ``12,50`` say decimal comma, ``1,234.56`` or ``12.50`` say decimal point. Majority wins."""
     day_votes = month_votes = comma_votes = point_votes = 0
-    for text in texts:
+    for seen, text in enumerate(texts):
+        if seen >= CONVENTION_SAMPLE:
+            break  # a long statement says the same thing on page 100 as on page 1
         for m in _NUM_DATE.finditer(text):
             a, b = int(m[1]), int(m[3])
             if a > 12 >= b or m[2] == ".":
