@@ -36,17 +36,24 @@ class Segment:
 
 
 def _line_from(segments: list[Segment]) -> Line:
+    if len(segments) == 1:  # the common case, kept cheap: it runs once per line of every page
+        seg = segments[0]
+        words = seg.words
+        text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
+        return Line(text, Box(seg.x0, seg.y0, seg.x1 - seg.x0, seg.y1 - seg.y0), words, seg.confidence)
     words = [w for s in segments for w in s.words]
     x0 = min(s.x0 for s in segments)
     y0 = min(s.y0 for s in segments)
     x1 = max(s.x1 for s in segments)
     y1 = max(s.y1 for s in segments)
     confidence = min(s.confidence for s in segments)
-    text = " ".join(w.text for w in words)
+    text = " ".join([w.text for w in words])
     return Line(text=text, box=Box(x0, y0, x1 - x0, y1 - y0), words=words, confidence=confidence)
 
 
 def _split_row(row: list[Segment]) -> list[Line]:
+    if len(row) == 1:
+        return [_line_from(row)]
     row.sort(key=lambda s: s.x0)
     lines: list[Line] = []
     run = [row[0]]

@@ -56,37 +56,41 @@ def count_pdf_pages(data: bytes) -> int:
 
 
 def _usable(words: list[tuple]) -> bool:
-    total = good = 0
-    for w in words:
-        text = w[4]
-        total += len(text)
-        good += sum(1 for ch in text if ch.isprintable() and ch != "\ufffd")
-    return total > 0 and good / total >= _MIN_GOOD_RATIO
+    """Whether the text layer holds real text (one pass in C for the common, clean case)."""
+    text = "".join(w[4] for w in words)
+    if not text:
+        return False
+    if text.isprintable() and "\ufffd" not in text:
+        return True
+    good = sum(1 for ch in text if ch.isprintable() and ch != "\ufffd")
+    return good / len(text) >= _MIN_GOOD_RATIO
 
 
 def text_lines(words: list[tuple]) -> list[Line]:
     """Lines from ``get_text("words", sort=False)`` tuples ``(x0, y0, x1, y1, text, block, line, n)``:
-    MuPDF's own lines become segments, which ``build_lines`` joins into rows."""
+    MuPDF's own lines become segments, which ``build_lines`` joins into rows. This loop runs
+    once per word of every page, so it is kept to plain arithmetic."""
     segments: list[Segment] = []
-    key = None
     current: list[Word] = []
+    block_no = line_no = -1
+    sx0 = sy0 = sx1 = sy1 = 0.0
     for x0, y0, x1, y1, text, block, line, _ in words:
-        if (block, line) != key:
+        if line != line_no or block != block_no:
             if current:
-                segments.append(_segment(current))
+                segments.append(Segment(sx0, sy0, sx1, sy1, current))
             current = []
-            key = (block, line)
+            block_no, line_no = block, line
+            sx0, sy0, sx1, sy1 = x0, y0, x1, y1
+        else:
+            sx1 = x1
+            if y0 < sy0:
+                sy0 = y0
+            if y1 > sy1:
+                sy1 = y1
         current.append(Word(text, Box(x0, y0, x1 - x0, y1 - y0)))
     if current:
-        segments.append(_segment(current))
+        segments.append(Segment(sx0, sy0, sx1, sy1, current))
     return build_lines(segments)
-
-
-def _segment(words: list[Word]) -> Segment:
-    first, last = words[0].box, words[-1].box
-    y0 = min(w.box.y for w in words)
-    y1 = max(w.box.y1 for w in words)
-    return Segment(first.x, y0, last.x1, y1, words)
 
 
 def _page_has_graphics(page: pymupdf.Page) -> bool:

@@ -16,6 +16,7 @@ about as much as extracting the words.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -118,26 +119,39 @@ def _distinct(values: list[float]) -> list[float]:
     return out
 
 
-def _cell_of(cx: float, cy: float, xs: list[float], ys: list[float]) -> tuple[int, int] | None:
-    if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
-        return None
-    col = next(i for i in range(len(xs) - 1) if cx <= xs[i + 1])
-    row = next(i for i in range(len(ys) - 1) if cy <= ys[i + 1])
-    return row, col
+def _place(lines: list[Line], xs: list[float], ys: list[float]) -> dict[tuple[int, int], list[Word]]:
+    """The words of each grid cell. A line that lies within one column goes in whole (the
+    common case, one lookup per line); a line that straddles a ruling is placed word by word."""
+    cells: dict[tuple[int, int], list[Word]] = {}
+    top, bottom, left, right = ys[0], ys[-1], xs[0], xs[-1]
+    last_col = len(xs) - 2
+    bisect_left = bisect.bisect_left
+    for line in lines:
+        box = line.box
+        cy = box.y + box.h / 2
+        if not top <= cy <= bottom:
+            continue
+        row = max(bisect_left(ys, cy) - 1, 0)
+        x0, x1 = box.x, box.x + box.w
+        if x0 >= left - _TOL and x1 <= right + _TOL:
+            first = min(max(bisect_left(xs, x0 + _TOL) - 1, 0), last_col)
+            if x1 - _TOL <= xs[first + 1]:
+                cells.setdefault((row, first), []).extend(line.words)
+                continue
+        for word in line.words:
+            cx = word.box.x + word.box.w / 2
+            if left <= cx <= right:
+                cells.setdefault((row, min(max(bisect_left(xs, cx) - 1, 0), last_col)), []).append(word)
+    return cells
 
 
-def _grid_table(grid: _Grid, words: list[Word], page_number: int) -> tuple[Table | None, Box]:
+def _grid_table(grid: _Grid, lines: list[Line], page_number: int) -> tuple[Table | None, Box]:
     xs = _distinct([v[0] for v in grid.vs])
     ys = _distinct([h[0] for h in grid.hs])
     region = Box(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
     if len(xs) < 3 or len(ys) < 3:  # a single box or a one-column frame: not a grid
         return None, region
-    texts: dict[tuple[int, int], list[Word]] = {}
-    for word in words:
-        box = word.box
-        where = _cell_of(box.x + box.w / 2, box.y + box.h / 2, xs, ys)
-        if where is not None:
-            texts.setdefault(where, []).append(word)
+    texts = _place(lines, xs, ys)
     rows: list[list[Cell]] = []
     for r in range(len(ys) - 1):
         if not any((r, c) in texts for c in range(len(xs) - 1)):
@@ -145,9 +159,9 @@ def _grid_table(grid: _Grid, words: list[Word], page_number: int) -> tuple[Table
         row = []
         for c in range(len(xs) - 1):
             cell_words = texts.get((r, c), [])
-            conf = min((w.confidence for w in cell_words), default=1.0)
+            conf = min([w.confidence for w in cell_words]) if cell_words else 1.0
             box = Box(xs[c], ys[r], xs[c + 1] - xs[c], ys[r + 1] - ys[r])
-            row.append(Cell(" ".join(w.text for w in cell_words), box, conf))
+            row.append(Cell(" ".join([w.text for w in cell_words]), box, conf))
         rows.append(row)
     if len(rows) < 2:
         return None, region
@@ -155,7 +169,7 @@ def _grid_table(grid: _Grid, words: list[Word], page_number: int) -> tuple[Table
     return Table(page_number=page_number, header=header, rows=body, box=region), region
 
 
-def ruled_tables(drawings: list[dict], words: list[Word], page_number: int) -> tuple[list[Table], list[Box]]:
+def ruled_tables(drawings: list[dict], lines: list[Line], page_number: int) -> tuple[list[Table], list[Box]]:
     """Tables from ruling grids, and the regions they cover (the aligned detector skips those)."""
     hs, vs = _rulings(drawings)
     if len(hs) < 2 or len(vs) < 2:
@@ -163,7 +177,7 @@ def ruled_tables(drawings: list[dict], words: list[Word], page_number: int) -> t
     tables: list[Table] = []
     regions: list[Box] = []
     for grid in _grids(hs, vs):
-        table, region = _grid_table(grid, words, page_number)
+        table, region = _grid_table(grid, lines, page_number)
         if table is not None:
             tables.append(table)
             regions.append(region)
@@ -332,8 +346,7 @@ def pdf_tables(page: pymupdf.Page, page_number: int, lines: list[Line]) -> list[
     ruled: list[Table] = []
     regions: list[Box] = []
     if drawings:
-        words = [w for line in lines for w in line.words]
-        ruled, regions = ruled_tables(drawings, words, page_number)
+        ruled, regions = ruled_tables(drawings, lines, page_number)
     tables = ruled + aligned_tables(lines, page_number, regions)
     tables.sort(key=lambda t: t.box.y if t.box else 0.0)
     return tables
