@@ -172,12 +172,6 @@ def _refresh_arrays(flat: FlatJob, values: pd.DataFrame, children: Mapping[str, 
         values[column.name] = pd.Series(cells, index=values.index, dtype=object)
 
 
-def corrected_result(flat: FlatJob, reviews: Mapping[Item, ReviewEvent]) -> Any:
-    """The result in its original nesting, with the corrections applied."""
-    values, children = corrected_frames(flat, reviews)
-    return flat.restore(values, children)
-
-
 def reviewed_rows(flat: FlatJob, reviews: Mapping[Item, ReviewEvent]) -> list[int]:
     """Rows a reviewer signed off: approved, or with a review on at least one of its values, and not
     rejected. For per_doc, row 0 stands for the document."""

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Optional
 
 from lib.review.validation import InvalidReviewValue, coerce_value, field_schema_at
-from lib.settings import load_settings
 
 Action = Literal["confirm", "correct", "clear", "approve", "reject"]
 VALUE_ACTIONS: frozenset[str] = frozenset({"confirm", "correct", "clear"})
@@ -145,11 +144,6 @@ class SaveOutcome:
     saved: list[ReviewEvent]
     conflicts: list[ReviewConflict]
     invalid: list[InvalidReviewValue | ReviewError]
-
-
-def open_store(db_path: str | Path | None = None) -> "ReviewStore":
-    """The app's store, at ``STUDIO_DB`` (or the data directory's ``studio.db``) unless told."""
-    return ReviewStore(db_path if db_path is not None else load_settings().db_path)
 
 
 class ReviewStore:

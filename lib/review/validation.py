@@ -13,7 +13,9 @@ import re
 from datetime import date, datetime
 from typing import Any, Optional
 
-_SEGMENT_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+from lib.review.flatten import schema_columns
+
+_ELEMENT = re.compile(r"\[\d+\]\.?")
 
 
 class InvalidReviewValue(ValueError):
@@ -26,23 +28,20 @@ class InvalidReviewValue(ValueError):
         super().__init__(f"{value!r} is not valid for '{path}': this field takes {expected}.")
 
 
-def path_segments(path: str) -> list[str | int]:
-    """``items[2].amount`` -> ``["items", 2, "amount"]`` (the flattening's path syntax)."""
-    return [name if name else int(index) for name, index in _SEGMENT_RE.findall(path)]
-
-
 def field_schema_at(data_schema: dict[str, Any], path: str) -> Optional[dict[str, Any]]:
-    """The schema of the leaf at ``path`` inside one result object, or None when the schema does
-    not describe it (then any value is accepted: the schema cannot say it is wrong)."""
-    node: Optional[dict[str, Any]] = _resolve(data_schema, data_schema)
-    for segment in path_segments(path):
-        if node is None:
+    """The schema of the leaf at ``path`` (``vendor.name``, ``items[2].amount``) inside one result
+    object, read off the flattening's columns (so ``$ref`` / nullable ``anyOf`` resolve the same way),
+    or None when the schema does not describe it: then any value is accepted."""
+    columns = schema_columns(data_schema)
+    names = [part for part in _ELEMENT.split(path) if part]
+    for depth, name in enumerate(names):
+        column = next((c for c in columns if c.name == name), None)
+        if column is None:
             return None
-        if isinstance(segment, int):
-            node = _resolve(data_schema, node.get("items")) if _has_type(node, "array") else None
-        else:
-            node = _resolve(data_schema, (node.get("properties") or {}).get(segment))
-    return node
+        if depth == len(names) - 1:
+            return dict(column.schema)
+        columns = list(column.children)
+    return None
 
 
 def coerce_value(value: Any, field_schema: Optional[dict[str, Any]], path: str) -> Any:
@@ -214,28 +213,3 @@ def _types(field_schema: dict[str, Any]) -> list[str]:
         if isinstance(option, dict):
             kinds.extend(_types(option))
     return kinds
-
-
-def _has_type(node: dict[str, Any], kind: str) -> bool:
-    return kind in _types(node) or (kind == "array" and "items" in node)
-
-
-def _resolve(root: dict[str, Any], node: Any) -> Optional[dict[str, Any]]:
-    """Follow local ``$ref``s (``#/$defs/...``) and unwrap a nullable ``anyOf``, so a pydantic-style
-    schema looks like a plain one."""
-    for _ in range(32):
-        if not isinstance(node, dict):
-            return None
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/"):
-            target: Any = root
-            for part in ref[2:].split("/"):
-                target = target.get(part) if isinstance(target, dict) else None
-            node = target
-            continue
-        options = [opt for opt in node.get("anyOf") or [] if isinstance(opt, dict) and opt.get("type") != "null"]
-        if len(options) == 1 and ("$ref" in options[0] or options[0].get("type") in ("object", "array")):
-            node = {**{k: v for k, v in node.items() if k != "anyOf"}, **options[0]}
-            continue
-        return node
-    return None

@@ -3,6 +3,7 @@ per_table_row results render, the threshold filter, typed corrections refused or
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,19 @@ def test_next_flagged_value_walks_the_low_values(monkeypatch, tmp_path, local_se
         at.button(key="_results_next").click().run()
         seen.append((at.number_input(key="_results_row").value, at.selectbox(key="_results_field").value))
     assert seen == order[1:4], "each click moves to the next flagged value after the one shown"
+
+
+def test_the_edit_table_types_each_column_from_the_schema(monkeypatch, tmp_path, local_server, jobs):
+    at = open_job(monkeypatch, tmp_path, local_server.url, jobs["per_doc"], reviewer="Ana")
+    at.segmented_control(key="_results_view").set_value("Edit table").run()
+    assert not at.exception
+    editors = [frame for frame in at.dataframe if frame.proto.editing_mode]
+    kinds = [{name: column.get("type_config", {}).get("type") for name, column in json.loads(e.proto.columns).items()} for e in editors]
+    invoice = make_sample("invoice", fmt="pdf").schema["properties"]
+    expected = {
+        name: "selectbox" if spec.get("enum") else "date" if spec.get("format") == "date" else
+        {"number": "number", "integer": "number", "boolean": "checkbox"}.get(spec.get("type"), "text")
+        for name, spec in invoice.items() if spec.get("type") in ("string", "number", "integer", "boolean")
+    }
+    assert {name: kinds[0][name] for name in expected} == expected
+    assert kinds[1]["amount"] == "number", "the line items table is typed too"

@@ -14,7 +14,6 @@ import pytest
 from lib.review.cells import (
     citations_at,
     corrected_frames,
-    corrected_result,
     export_reviewed,
     locate,
     review_values,
@@ -107,7 +106,7 @@ def test_corrections_land_in_the_frames_and_the_nesting(doc, tmp_path):
     assert values.at[0, "vendor"] is None and values.at[0, "total"] == 30.0
     assert children["items"]["amount"].tolist() == [10.0, 21.5]
     assert doc.children["items"].values["amount"].tolist() == [10.0, 20.0], "the flattening itself is untouched"
-    assert corrected_result(doc, reviews) == {
+    assert doc.restore(values, children) == {
         "vendor": None, "total": 30.0, "items": [{"sku": "A", "amount": 10.0}, {"sku": "B", "amount": 21.5}],
     }
 
