@@ -100,6 +100,7 @@ def _header_quality(header: str, phrases: tuple[Phrase, ...]) -> float:
 def best_table(item: Field, tables: list[Table], hints: dict[str, tuple[str, ...]],
                array_phrases: tuple[Phrase, ...] = ()) -> Optional[TableMatch]:
     """The best-matching table for ``item`` joined with its continuations, or None."""
+    tables = [_promote_header(t) for t in tables]
     best: Optional[tuple[float, int, dict[str, Column]]] = None
     for position, table in enumerate(tables):
         columns, score = match_columns(item, header_texts(table), hints)
@@ -115,6 +116,17 @@ def best_table(item: Field, tables: list[Table], hints: dict[str, tuple[str, ...
     headers = {tuple(header_texts(t)) for t in joined}
     rows = [r for r in rows if tuple(fold_label(c.text) for c in r.cells) not in headers and not _is_summary(r, columns)]
     return TableMatch(joined, rows, columns, min(1.0, score))
+
+
+def _promote_header(table: Table) -> Table:
+    """A table found without a header whose first row reads like one (short, digit-free
+    cells, as OCR'd tables often come) gets that row as its header."""
+    if any(c.text.strip() for c in table.header) or len(table.rows) < 2:
+        return table
+    first = [c for c in table.rows[0] if c.text.strip()]
+    if len(first) < 2 or not all(_header_like(c.text) for c in first):
+        return table
+    return Table(table.page_number, table.rows[0], table.rows[1:], table.box, table.title)
 
 
 def layout_tables(page: PageIndex) -> list[Table]:
