@@ -82,7 +82,10 @@ def text_lines(words: list[tuple]) -> list[Line]:
             block_no, line_no = block, line
             sx0, sy0, sx1, sy1 = x0, y0, x1, y1
         else:
-            sx1 = x1
+            if x0 < sx0:  # words run right to left only on a rotated page, but then they do
+                sx0 = x0
+            if x1 > sx1:
+                sx1 = x1
             if y0 < sy0:
                 sy0 = y0
             if y1 > sy1:
@@ -97,6 +100,16 @@ def _page_has_graphics(page: pymupdf.Page) -> bool:
     return bool(page.get_images(full=False)) or bool(page.get_cdrawings())
 
 
+def _displayed(words: list[tuple], matrix: pymupdf.Matrix) -> list[tuple]:
+    """Word boxes of a page with a /Rotate turned into the page as displayed (and rendered),
+    where a scanner's rotated page reads upright."""
+    out = []
+    for x0, y0, x1, y1, *rest in words:
+        r = pymupdf.Rect(x0, y0, x1, y1) * matrix
+        out.append((r.x0, r.y0, r.x1, r.y1, *rest))
+    return out
+
+
 def parse_page(page: pymupdf.Page, number: int) -> Page:
     """One PDF page: the text layer when it is usable, otherwise OCR of the rendered page."""
     from lib.engine.documents import ocr, tables
@@ -104,8 +117,13 @@ def parse_page(page: pymupdf.Page, number: int) -> Page:
     rect = page.rect
     words = page.get_text("words", sort=False)
     if _usable(words):
+        if page.rotation:
+            words = _displayed(words, page.rotation_matrix)
         result = Page(number=number, width=rect.width, height=rect.height, lines=text_lines(words))
-        result.tables = tables.pdf_tables(page, number, result.lines)
+        if page.rotation:  # rulings are in the unrotated space; alignment works on what is shown
+            result.tables = tables.aligned_tables(result.lines, number)
+        else:
+            result.tables = tables.pdf_tables(page, number, result.lines)
         return result
     if _page_has_graphics(page):
         return ocr.ocr_pdf_page(page, number)

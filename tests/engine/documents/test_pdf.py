@@ -123,3 +123,28 @@ def test_blank_page_is_an_empty_page_not_an_error():
 def test_mislabelled_pdf_is_parsed_as_pdf(invoice_pdf):
     doc = load_document(invoice_pdf, "invoice.docx")
     assert doc.kind == "pdf" and doc.pages[0].lines[0].text == "INVOICE"
+
+
+def test_rotated_page_gives_boxes_as_displayed():
+    """A landscape-stored scan page with /Rotate 90: text reads upright on screen, and boxes
+    are in the displayed (rendered) page's space."""
+    import io
+
+    import pymupdf
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(792, 612))
+    c.translate(792, 0)
+    c.rotate(90)  # draw an upright 612 x 792 page turned a quarter anticlockwise
+    c.drawString(72, 700, "Upright Title")
+    c.drawString(72, 680, "Total: 12.00")
+    c.showPage()
+    c.save()
+    doc = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
+    doc[0].set_rotation(90)
+    page = load_document(doc.tobytes(), "rotated.pdf").pages[0]
+    assert (page.width, page.height) == (612, 792)
+    assert [line.text for line in page.lines] == ["Upright Title", "Total: 12.00"]
+    title = page.lines[0].box
+    assert title.x == pytest.approx(72, abs=1) and 792 - 700 - 14 < title.y < 792 - 700 and title.w > 50
