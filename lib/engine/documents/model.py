@@ -6,8 +6,14 @@ header rows and cell boxes. The extractor works only on this model, so it never 
 know where a document came from.
 
 Coordinates: origin top-left, ``x`` to the right and ``y`` down, in the page's own units
-(PDF points for PDFs, pixels for images; flowing formats such as DOCX, HTML, CSV get a
-synthetic layout in points, one line per paragraph or row, so citations still have a box).
+(PDF points for PDFs, as the page is displayed; pixels for images). Flowing formats (DOCX,
+HTML, TXT, Markdown, CSV) get a synthetic layout in points, one line per paragraph or table
+cell on a 14 pt grid, on a single page that grows as tall as its content (a spreadsheet gets
+one such page per sheet), so citations still have a box and every value of such a file is on
+page 1.
+
+``Document.to_dict`` / ``from_dict`` give a JSON-safe form for storing a parse;
+``page_markdown`` renders a page for the parse API's markdown view.
 """
 
 from __future__ import annotations

@@ -83,3 +83,16 @@ def test_multipage_tiff_ocrs_only_the_selected_frame(born_digital, monkeypatch):
     page = doc.pages[0]
     assert (page.width, page.height) == frames[1].size and page.ocr
     assert page.lines[0].text == "Receipt R-205"
+
+
+def test_only_the_page_without_a_text_layer_is_ocrd(born_digital):
+    import pymupdf
+
+    mixed = pymupdf.open()
+    mixed.insert_pdf(pymupdf.open(stream=make_pdf(1, lambda c, n: c.drawString(20, 190, "Typed cover page"),
+                                                  pagesize=SMALL), filetype="pdf"))
+    mixed.insert_pdf(pymupdf.open(stream=rasterise(born_digital, dpi=200), filetype="pdf"))
+    doc = load_document(mixed.tobytes(), "mixed.pdf")
+    assert [p.ocr for p in doc.pages] == [False, True]
+    assert doc.pages[0].text == "Typed cover page" and doc.pages[0].lines[0].confidence == 1.0
+    assert doc.pages[1].lines[0].text == "Receipt R-105"
