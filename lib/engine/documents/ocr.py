@@ -30,6 +30,7 @@ from lib.engine.errors import DocumentTooLarge
 # the recogniser, and a letter page stays under the detector's 2000 px working size).
 RENDER_DPI = 144
 MAX_RENDER_PIXELS = 40_000_000
+MAX_EMBEDDED_PIXELS = 100_000_000  # an image in a scanned PDF page (a 600 dpi A4 scan is 35 MP)
 MAX_SIDE = 2000  # RapidOCR's own working limit; larger images are shrunk to it
 # A blank run of pixel columns at least this fraction of the line image's height separates
 # two words (the detected box is ~1.5x the text height; letter gaps are a few pixels).
@@ -189,6 +190,13 @@ def ocr_page(image: np.ndarray, number: int, width: float, height: float, scale:
 
 def ocr_pdf_page(page: pymupdf.Page, number: int) -> Page:
     """A PDF page without a usable text layer: render, recognise, map boxes back to points."""
+    for image in page.get_images(full=True):
+        width, height = image[2], image[3]
+        if width * height > MAX_EMBEDDED_PIXELS:
+            raise DocumentTooLarge(
+                f"page {number} holds a {width} x {height} pixel image, too large to decode safely; "
+                "scan it at a lower resolution"
+            )
     rect = page.rect
     dpi = RENDER_DPI
     pixels = rect.width * rect.height * (dpi / 72) ** 2

@@ -138,3 +138,21 @@ def test_mislabelled_image_is_read_as_an_image():
     Image.new("RGB", (40, 40), "white").save(buf, "PNG")
     doc = load_document(buf.getvalue(), "invoice.pdf")
     assert doc.kind == "image" and (doc.pages[0].width, doc.pages[0].height) == (40, 40) and doc.pages[0].ocr
+
+
+def test_scanned_pdf_page_with_a_bomb_image_is_refused_before_rendering():
+    """A page whose only content is an image XObject declaring 60000 x 60000 pixels."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    image = doc.get_new_xref()
+    pixels = zlib.compress(b"\x00" * 1000)
+    doc.update_object(image, f"<< /Type /XObject /Subtype /Image /Width 60000 /Height 60000 /ColorSpace /DeviceGray "
+                             f"/BitsPerComponent 8 /Filter /FlateDecode /Length {len(pixels)} >>")
+    doc.update_stream(image, pixels, compress=False)
+    doc.xref_set_key(page.xref, "Resources", f"<< /XObject << /Im1 {image} 0 R >> >>")
+    content = doc.get_new_xref()
+    doc.update_object(content, "<< >>")
+    doc.update_stream(content, b"q 100 0 0 100 0 0 cm /Im1 Do Q")
+    doc.xref_set_key(page.xref, "Contents", f"{content} 0 R")
+    with pytest.raises(DocumentTooLarge, match="page 1 holds a 60000 x 60000 pixel image"):
+        load_document(doc.tobytes(), "bomb.pdf")
