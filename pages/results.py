@@ -11,7 +11,6 @@ Large results stay usable: tables are shown a page at a time and only the visibl
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
@@ -387,11 +386,21 @@ def _value_panel(ctx: Ctx) -> None:
     _decision_actions(ctx, row if row_target else None)
 
 
+_MARKUP_CHARACTERS = set("\\`*_{}[]()#+-.!|~<>&\"'")
+
+
+def _literal(text: str) -> str:
+    """Text for a markdown string that also holds HTML: markdown and HTML characters as numeric character
+    references, which are shown as themselves and never parsed (escaping inside a code span would show
+    ``&lt;``, and a backtick in the value would end the span)."""
+    return "".join(f"&#{ord(ch)};" if ch in _MARKUP_CHARACTERS else ch for ch in text)
+
+
 def _value_header(item: Item, extracted: Any, confidence: float, event: Optional[ReviewEvent], threshold: float) -> None:
     band = band_of(None if pd.isna(confidence) else float(confidence), threshold)
     score = "n/a" if pd.isna(confidence) else f"{confidence:.3f}"
     st.markdown(
-        f"**{html.escape(item.path)}** extracted `{html.escape(_cell_text(extracted)) or '(empty)'}` · confidence "
+        f"**{_literal(item.path)}** extracted <code>{_literal(_cell_text(extracted)) or '(empty)'}</code> · confidence "
         f"<span style='background:{band.background};padding:1px 6px;border-radius:3px'>{score} ({band.name})</span>",
         unsafe_allow_html=True,
     )
