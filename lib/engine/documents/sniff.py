@@ -38,7 +38,7 @@ def extension(filename: str) -> str:
 def _zip_kind(data: bytes, filename: str) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError) as exc:
         raise CorruptDocument(f"{filename} is a damaged ZIP-based file (DOCX/XLSX) and cannot be opened: {exc}") from exc
     if "word/document.xml" in names:
         return "docx"

@@ -21,7 +21,7 @@ def check_zip(data: bytes, filename: str) -> None:
     """Raise ``DocumentTooLarge`` for an archive that declares too much to inflate."""
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError) as exc:
         raise CorruptDocument(f"{filename} is damaged (its ZIP structure cannot be read); save it again") from exc
     if len(members) > MAX_MEMBERS:
         raise DocumentTooLarge(f"{filename} holds {len(members)} internal parts, too many to open safely")
