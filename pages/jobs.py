@@ -15,6 +15,8 @@ import streamlit as st
 
 from lib.api.models import TERMINAL_STATUSES, ExtractV2Job
 from lib.client import ClientError, ExtractClient
+from lib.review.cells import review_values
+from lib.review.flatten import flatten_job
 from lib.review.submissions import SubmissionStore
 from lib.ui import navigation, state
 from lib.ui.connection import current_backend, current_client
@@ -42,6 +44,18 @@ def _file_name(backend_id: str, file_id: str, _client: ExtractClient) -> str:
         return _client.get_file(file_id).name
     except ClientError:
         return file_id
+
+
+@st.cache_data(ttl=3600, show_spinner=False, max_entries=4096)
+def _count_values(backend_id: str, job_id: str, _job: ExtractV2Job) -> int:
+    return len(review_values(flatten_job(_job)))
+
+
+def _value_count(backend_id: str, job: ExtractV2Job) -> Optional[int]:
+    """How many values a finished job has (its listed result, flattened once per job)."""
+    if job.status != "COMPLETED" or job.extract_result is None:
+        return None
+    return _count_values(backend_id, job.id, job)
 
 
 def _reset_paging() -> None:
@@ -91,6 +105,7 @@ def _rows(
             "file": [_file_name(backend_id, job.file_input, client) for job in jobs],
             "configuration": [_configuration_label(job, config_names) for job in jobs],
             "reviewed values": [reviewed.get(job.id, 0) for job in jobs],
+            "values": [_value_count(backend_id, job) for job in jobs],
             "job id": [job.id for job in jobs],
             "error": [job.error_message or "" for job in jobs],
         }
@@ -116,6 +131,7 @@ def _table(frame: pd.DataFrame) -> Optional[int]:
             "created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
             "updated": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
             "reviewed values": st.column_config.NumberColumn(help="Values confirmed, corrected or cleared so far"),
+            "values": st.column_config.NumberColumn(help="Values extracted (empty until the job has finished)"),
         },
     )
     rows = event.selection.rows if event else []

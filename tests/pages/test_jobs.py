@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
 from lib.client import ExtractClient, JobFailedError, NotFoundError
+from lib.review.cells import review_values
+from lib.review.flatten import flatten_job
 from lib.review.store import Item, ReviewStore
 from lib.samples import make_sample
 from lib.ui import state
@@ -83,6 +86,10 @@ def test_review_progress_comes_from_the_review_store(monkeypatch, tmp_path, loca
     jobs = table(at).set_index("job id")
     assert jobs.loc[made["inline"], "reviewed values"] == 2
     assert jobs.loc[made["saved"], "reviewed values"] == 0
+    with ExtractClient(local_server.url) as client:
+        total = len(review_values(flatten_job(client.get_job(made["inline"]))))
+    assert jobs.loc[made["inline"], "values"] == total > 2
+    assert pd.isna(jobs.loc[made["failed"], "values"])
 
 
 def test_open_a_job_in_results(monkeypatch, tmp_path, local_server, made):
