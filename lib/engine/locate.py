@@ -174,6 +174,8 @@ def index_page(page: Page) -> PageIndex:
         mid = line.box.y + line.box.h / 2
         if rows and abs(mid - centre) <= max(2.0, 0.5 * min(line.box.h, rows[-1][0].box.h)):
             rows[-1].append(line)
+            if page.ocr:
+                centre = mid  # a scan is often skewed: follow the row as it drifts
         else:
             rows.append([line])
             centre = mid
@@ -297,8 +299,11 @@ def is_label(folded: str, extra: Iterable[str] = ()) -> bool:
 
 @lru_cache(maxsize=4096)
 def phrase_regex(phrases: tuple[Phrase, ...]) -> re.Pattern[str]:
+    """One pattern for all of a field's phrases, longest first; the space between two words
+    is optional because OCR often drops it ("AmountDue")."""
     ordered = sorted((p.text for p in phrases), key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in ordered) + r")(?![a-z0-9])")
+    alternatives = "|".join(re.escape(p).replace(r"\ ", " ?") for p in ordered)
+    return re.compile(r"(?<![a-z0-9])(?:" + alternatives + r")(?![a-z0-9])")
 
 
 def label_quality(key: str, phrase: Phrase, own: frozenset[str] = frozenset()) -> float:
@@ -336,7 +341,8 @@ def _best_quality(key: str, phrases: tuple[Phrase, ...], own: frozenset[str]) ->
     """The best label quality over every phrase printed in the key ("balance carried forward"
     holds both that synonym and the description's "carried forward")."""
     padded = f" {key} "
-    return max((label_quality(key, p, own) for p in phrases if f" {p.text} " in padded), default=0.0)
+    return max((label_quality(key, p, own) for p in phrases
+                if f" {p.text} " in padded or " " in p.text and f" {p.text.replace(' ', '')} " in padded), default=0.0)
 
 
 def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrases: tuple[Phrase, ...],
