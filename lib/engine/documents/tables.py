@@ -289,10 +289,12 @@ def _block_table(block: _Block, page_number: int) -> Table | None:
         for line in row + block.extra.get(i, []):
             col = next(k for k, s in enumerate(spans) if _overlaps(line, s))
             parts[col].append(line)
+        top = min(ln.box.y for ln in row)
+        height = max(ln.box.y1 for ln in row + block.extra.get(i, [])) - top
         cells = []
-        for col_lines in parts:
-            if not col_lines:
-                cells.append(Cell("", None))
+        for span, col_lines in zip(spans, parts):
+            if not col_lines:  # an empty cell still has its place: its column across its row
+                cells.append(Cell("", Box(span[0], top, span[1] - span[0], height)))
                 continue
             box = col_lines[0].box
             for ln in col_lines[1:]:

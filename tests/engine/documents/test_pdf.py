@@ -56,6 +56,23 @@ def test_unruled_table_from_column_alignment(invoice_pdf):
     assert table.page_number == 1
     amount = table.rows[1][3]
     assert amount.box is not None and amount.box.x == pytest.approx(420, abs=0.5)
+    for row in [table.header] + table.rows:  # cells of one row share its band; columns line up
+        assert len({round(c.box.y) for c in row}) == 1
+    assert len({round(row[0].box.x) for row in table.rows}) == 1
+
+
+def test_empty_cells_of_an_aligned_table_have_boxes():
+    def draw(c, n):
+        for i, row in enumerate([["Date", "Memo", "Amount"], ["2024-01-02", "", "5.00"], ["2024-01-03", "Rent", "900.00"]]):
+            for x, text in zip((72, 200, 400), row):
+                if text:
+                    c.drawString(x, 700 - 16 * i, text)
+
+    table = load_document(make_pdf(1, draw), "gaps.pdf").pages[0].tables[0]
+    empty = table.rows[0][1]
+    assert empty.text == "" and empty.box is not None
+    assert empty.box.x == pytest.approx(table.rows[1][1].box.x, abs=0.5)
+    assert empty.box.y == pytest.approx(table.rows[0][0].box.y, abs=0.5)
 
 
 def _ruled_pdf(rows, pagesize=letter):
