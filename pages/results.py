@@ -45,6 +45,7 @@ from lib.ui.review import column_config_for, editor_cell, review_store, reviewer
 
 ROWS_PER_PAGE = 50
 VALUES_PER_PAGE = 100
+CHILD_ROWS_SHOWN = 200
 VIEWS = ("Values", "Edit table", "Compare", "Audit trail", "Export")
 LAYOUTS = ("Rows", "Values")
 
@@ -334,6 +335,23 @@ def _rows_view(ctx: Ctx, only_low: bool) -> None:
     )
     if not len(rows):
         st.caption("No row has a value below the threshold." if only_low else "This job has no rows.")
+
+
+def _tables(ctx: Ctx) -> None:
+    """The per_doc wide view and every array of objects as its own table (parent row, parent path and
+    index first), coloured by confidence; the first rows only, the full tables are in the exports."""
+    flat = ctx.flat
+    if flat.target != "per_doc" and not flat.children:
+        return
+    with st.expander("Wide view and child tables", expanded=False):
+        if flat.target == "per_doc":
+            st.dataframe(style_window(flat.wide, flat.confidence[_scored_fields(flat)], ctx.threshold), hide_index=True)
+        for path, child in flat.children.items():
+            window = child.values.head(CHILD_ROWS_SHOWN)
+            names = [c.name for c in child.columns if c.kind != "table"]
+            st.markdown(f"**{path}** · {len(child.values)} element(s)")
+            shown = display_frame(window, child.columns)
+            st.dataframe(style_window(shown, child.confidence.loc[window.index, names], ctx.threshold), hide_index=True)
 
 
 def _scored_fields(flat: FlatJob) -> list[str]:
@@ -668,6 +686,7 @@ def main() -> None:
                 _rows_view(ctx, only_low)
             else:
                 _long_view(ctx, only_low)
+            _tables(ctx)
             st.button(
                 "Reload reviews", key="_results_reload", on_click=ctx.refresh,
                 help="Show what other reviewers saved since you opened this job",

@@ -73,6 +73,10 @@ def test_results_of_each_target_render(monkeypatch, tmp_path, local_server, jobs
     table = at.dataframe[0].value
     if target == "per_doc":
         assert list(table["field"]) == list(values["path"])
+        flat = flatten_job(client.get_job(jobs[target]))
+        wide, items = at.dataframe[1].value, at.dataframe[2].value
+        assert len(wide) == 1 and "total" in wide.columns
+        assert len(items) == len(flat.children["line_items"].values) > 0 and "amount" in items.columns
     else:
         flat = flatten_job(client.get_job(jobs[target]))
         assert len(table) == len(flat.values)
