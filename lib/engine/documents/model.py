@@ -56,10 +56,6 @@ class Box:
         x, y, w, h = values
         return cls(float(x), float(y), float(w), float(h))
 
-    @classmethod
-    def from_corners(cls, x0: float, y0: float, x1: float, y1: float) -> "Box":
-        return cls(x0, y0, x1 - x0, y1 - y0)
-
 
 @dataclass(slots=True)
 class Word:

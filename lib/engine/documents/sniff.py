@@ -13,15 +13,17 @@ import zipfile
 
 from lib.engine.errors import CorruptDocument, EmptyDocument, UnsupportedDocument
 
-_IMAGE_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"BM", "bmp"),
-)
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
+
+
+def _is_image(head: bytes) -> bool:
+    """PNG, JPEG, TIFF, GIF, WebP, or BMP (whose "BM" alone could start a text file, so its
+    reserved zero bytes are checked too)."""
+    return (
+        head.startswith(_IMAGE_MAGIC)
+        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
+        or (head.startswith(b"BM") and head[6:10] == b"\x00\x00\x00\x00")
+    )
 _TEXT_KINDS = {".csv": "csv", ".tsv": "csv", ".md": "md", ".markdown": "md", ".htm": "html", ".html": "html", ".xhtml": "html"}
 _BINARY_EXTENSIONS = {
     ".pdf": "a PDF", ".docx": "a Word document", ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook",
@@ -73,10 +75,7 @@ def sniff(data: bytes, filename: str) -> str:
     head = data[:2048]
     if b"%PDF-" in data[:1024]:
         return "pdf"
-    for magic, _ in _IMAGE_MAGIC:
-        if head.startswith(magic):
-            return "image"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+    if _is_image(head):
         return "image"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(data, filename)

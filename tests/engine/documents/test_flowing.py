@@ -209,3 +209,7 @@ def test_text_grid_tables_beside_other_text():
     assert not any("+--" in t or "|" in t or "---" in t for t in texts)
     assert _table(doc) == (["Description", "Qty", "Amount"], [["Shipping and handling", "6", "262,44"], ["Pens", "12", "14,00"]])
     _assert_layout(doc)
+
+
+def test_text_that_starts_like_a_magic_number_is_still_text():
+    assert load_document(b"BMW service invoice\nTotal: 80.00\n", "bmw.txt").pages[0].lines[0].text == "BMW service invoice"
