@@ -5,6 +5,7 @@
   lines and tables); metadata under ``page_metadata``, one entry per page.
 - ``per_table_row``: one object per row of the table that best matches the schema's
   properties, joined across page breaks (every row, however long; one row gives one row);
+  without such a table, one per repeated labelled group (a list printed without a table);
   metadata under ``row_metadata``, one entry per row.
 
 Metadata follows the nesting of the result: a scalar maps to its entry, an object to its
@@ -68,8 +69,7 @@ def run(document: Document, config: Any) -> ExtractionOutput:
         result = [values for values, _ in pairs]
         field_metadata = {"page_metadata": [render(meta, flags) for _, meta in pairs]}
     elif target == "per_table_row":
-        match = walker.best_table(root, index.pages)
-        rows, metas = walker.rows(root, match) if match is not None else ([], [])
+        rows, metas = walker.items(root, index.pages)
         result = rows
         field_metadata = {"row_metadata": [render(meta, flags) for meta in metas]}
     else:

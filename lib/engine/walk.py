@@ -238,9 +238,13 @@ class Walker:
         return self._layout[key]
 
     def table_items(self, node: Field, pages: list[PageIndex]) -> tuple[list, list]:
-        item = node.items
-        assert item is not None
-        match = self.best_table(item, pages, field_phrases(node))
+        assert node.items is not None
+        return self.items(node.items, pages, field_phrases(node))
+
+    def items(self, item: Field, pages: list[PageIndex], phrases: tuple = ()) -> tuple[list, list]:
+        """Objects of type ``item``: the rows of the best-matching table, else one per page, else
+        repeated labelled groups (a list printed without a table)."""
+        match = self.best_table(item, pages, phrases)
         if match is not None:
             return self.rows(item, match)
         if len(pages) > 1:
