@@ -95,10 +95,21 @@ class Ctx:
 
 @st.cache_resource(show_spinner="Loading the job…", max_entries=6)
 def _load(backend_id: str, job_id: str, _client: ExtractClient) -> tuple[ExtractV2Job, FlatJob, pd.DataFrame]:
-    """The finished job, flattened once per app process (a COMPLETED job does not change)."""
+    """The finished job, flattened once per app process (a COMPLETED job does not change). A job that
+    has not finished raises :class:`NotFinished`, which is not cached, so it is asked again next time."""
     job = _client.get_job(job_id)
+    if job.status != "COMPLETED":
+        raise NotFinished(job)
     flat = flatten_job(job)
     return job, flat, review_values(flat)
+
+
+class NotFinished(Exception):
+    """The job has no result to review yet (or never will: FAILED, CANCELLED)."""
+
+    def __init__(self, job: ExtractV2Job) -> None:
+        self.job = job
+        super().__init__(f"Job {job.id} is {job.status}" + (f": {job.error_message}" if job.error_message else "."))
 
 
 def _reviews(store: ReviewStore, backend_id: str, job_id: str, *, refresh: bool = False) -> dict[Item, ReviewEvent]:
@@ -661,8 +672,8 @@ def main() -> None:
     except ClientError as exc:
         st.error(f"Job {job_id} cannot be loaded from {backend.base_url}: {exc}")
         return
-    if job.status != "COMPLETED":
-        st.warning(f"Job {job_id} is {job.status}" + (f": {job.error_message}" if job.error_message else "."))
+    except NotFinished as unfinished:
+        st.warning(f"{unfinished} Its values appear here once it has COMPLETED; the Submit page shows it live.")
         return
     st.session_state.setdefault(_THRESHOLD, load_settings().confidence_threshold)
     st.session_state.setdefault(_VIEW, VIEWS[0])

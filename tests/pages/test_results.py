@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.client import ExtractClient
+from lib.client import ExtractClient, JobFailedError
 from lib.review.cells import review_values
 from lib.review.flatten import flatten_job
 from lib.review.store import Item, ReviewStore
@@ -226,3 +226,16 @@ def test_the_edit_table_types_each_column_from_the_schema(monkeypatch, tmp_path,
     }
     assert {name: kinds[0][name] for name in expected} == expected
     assert kinds[1]["amount"] == "number", "the line items table is typed too"
+
+
+def test_a_job_without_a_result_says_why(monkeypatch, tmp_path, local_server, client):
+    broken = client.upload_file(b"%PDF-1.7\nnot really a pdf", name="broken.pdf", purpose="extract")
+    job = client.create_job(broken.id, configuration={"data_schema": {"type": "object", "properties": {"a": {"type": "string"}}}})
+    with pytest.raises(JobFailedError):
+        client.wait(job.id, timeout=120)
+    at = open_job(monkeypatch, tmp_path, local_server.url, job.id)
+    [warning] = [str(w.value) for w in at.warning]
+    assert f"Job {job.id} is FAILED" in warning and not at.dataframe
+
+    missing = open_job(monkeypatch, tmp_path, local_server.url, "ext-00000000-0000-4000-8000-000000000000")
+    assert any("cannot be loaded" in str(e.value) for e in missing.error)
