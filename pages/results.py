@@ -32,8 +32,8 @@ from lib.review.compare import DIFFERS, diff_values
 from lib.review.export import MIME_TYPES
 from lib.review.flatten import INDEX, PARENT, ROW, Column, FlatJob, display_frame, display_text, flatten_job
 from lib.review.progress import batch_progress, flagged_mask, next_flagged, progress
-from lib.review.submissions import SubmissionStore
 from lib.review.store import DECISION_ACTIONS, Edit, Item, ReviewConflict, ReviewError, ReviewEvent, ReviewStore
+from lib.review.submissions import SubmissionStore
 from lib.review.validation import InvalidReviewValue, describe_type, field_schema_at
 from lib.settings import load_settings
 from lib.ui import state
