@@ -134,6 +134,10 @@ class BodyLimit:
 
 
 _STARLETTE_PARSE_ERROR = "There was an error parsing the body"
+_STARLETTE_MULTIPART_ERROR = "Invalid multipart data."
+_MULTIPART_HELP = ("The multipart form could not be read: it is malformed, or a part's headers are over 4 KB "
+                   "(a file name thousands of characters long?). Send well-formed multipart/form-data with a "
+                   "shorter file name.")
 
 
 def _unreadable_body(request: Request) -> str:
@@ -180,6 +184,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         detail = error.detail
         if error.status_code == 400 and detail == _STARLETTE_PARSE_ERROR:
             detail = _unreadable_body(request)
+        elif error.status_code == 400 and detail == _STARLETTE_MULTIPART_ERROR:
+            detail = _MULTIPART_HELP
         return _json_error(error.status_code, detail, dict(error.headers or {}))
 
     @app.exception_handler(Exception)

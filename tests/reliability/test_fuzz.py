@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from tests.support.server import RunningServer
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 10
 CONFIG = {
     "seed": 8,  # reproducible in CI; change it locally to explore further
     "generation": {"max-examples": EXAMPLES_PER_OPERATION},

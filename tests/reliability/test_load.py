@@ -4,7 +4,7 @@ job is lost (every created job reaches a terminal state), and the poll latency i
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -44,7 +44,8 @@ def test_the_full_queue_really_answers_429(report: LoadReport) -> None:
     assert report.refusals_well_formed
 
 
-def test_no_job_is_lost(report: LoadReport) -> None:
+def test_no_job_is_lost(report: LoadReport, record_property: Any) -> None:
+    record_property("load", report.summary())  # for bench/reliability.py's table
     assert report.lost == [], report.summary()
     assert report.count("COMPLETED") == len(report.created), report.summary()
 

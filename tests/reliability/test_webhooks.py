@@ -78,6 +78,7 @@ REFUSED = [
     ("http://[fe80::1]/hook", "link-local"),
     ("http://[::ffff:192.168.0.1]/hook", "private"),
     ("http://0.0.0.0/hook", "private"),
+    ("http://100.64.0.1/hook", "private"),  # carrier-grade NAT, not globally routable
     ("ftp://example.com/hook", "http and https"),
     ("file:///etc/passwd", "http and https"),
     ("javascript:alert(1)", "http and https"),
