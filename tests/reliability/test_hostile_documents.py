@@ -1,5 +1,5 @@
-"""Hostile documents: every case of ``lib.samples.hostile.CASES`` is uploaded and extracted on a
-real server, all at once and next to a normal invoice. Each must end as a refused upload (400/413
+"""Hostile documents: every case of ``lib.samples.hostile.CASES`` is uploaded, extracted and parsed
+on a real server, all at once and next to a normal invoice. Each must end as a refused upload (400/413
 with a message) or a job in a terminal state within bounded time; a case expected to ``fail`` must
 end FAILED with a message that says what was wrong (never a traceback); the server keeps answering
 and the invoice still completes. A worker over its memory limit is killed, and only it."""
@@ -15,7 +15,7 @@ import pytest
 
 from lib.samples import make_sample
 from lib.samples.hostile import CASES, HostileCase
-from tests.server.helpers import TERMINAL, TEXT_DOC, create_job, upload, wait_job
+from tests.server.helpers import TERMINAL, TEXT_DOC, create_job, upload, wait_job, wait_status
 from tests.support.server import RunningServer, start_server
 
 JOB_TIMEOUT_S = 6  # the per-job limit on this server: a case that runs longer is stopped and FAILED
@@ -42,6 +42,7 @@ class Outcome:
     upload_status: int
     upload_detail: Optional[str] = None
     job: Optional[dict[str, Any]] = None
+    parse_job: Optional[dict[str, Any]] = None
     seconds: float = 0.0
 
 
@@ -74,11 +75,17 @@ def run(hostile_server: RunningServer) -> dict[str, Any]:
                 continue
             started[case.name] = time.monotonic()
             outcome.job = create_job(http, response.json()["id"], schema=SCHEMA)
+            parse = http.post("/api/v2/parse", json={"file_id": response.json()["id"]})
+            assert parse.status_code == 200, parse.text
+            outcome.parse_job = parse.json()
         for name, t0 in started.items():
             job = outcomes[name].job
             assert job is not None
             outcomes[name].job = wait_job(http, job["id"], timeout=WAIT_S)
             outcomes[name].seconds = time.monotonic() - t0
+            parse_job = outcomes[name].parse_job
+            assert parse_job is not None
+            outcomes[name].parse_job = wait_status(http, f"/api/v2/parse/{parse_job['id']}", timeout=WAIT_S)["job"]
         normal_done = wait_job(http, normal["id"], timeout=WAIT_S)
         health = http.get("/health").status_code
     return {"outcomes": outcomes, "normal": normal_done, "health": health, "server_pid": server_pid}
@@ -104,6 +111,19 @@ def test_case_ends_refused_or_failed_with_a_reason(run: dict[str, Any], case: Ho
         assert "Internal error" not in message, (case.name, message)  # says what was wrong with the file
         if case.name in REASONS:
             assert REASONS[case.name] in message.lower(), (case.name, message)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.expect == "fail"], ids=lambda c: c.name)
+def test_a_parse_job_on_it_fails_with_the_same_reason(run: dict[str, Any], case: HostileCase) -> None:
+    """The parse path (/api/v2/parse) reads documents with the same loader: same refusals, same words."""
+    outcome: Outcome = run["outcomes"][case.name]
+    if outcome.parse_job is None:
+        assert outcome.upload_status in (400, 413)  # refused at upload, so never parsed
+        return
+    job = outcome.parse_job
+    assert job["status"] == "FAILED", (case.name, job["status"])
+    message = job.get("error_message") or ""
+    assert REASONS[case.name] in message.lower() and "Traceback" not in message, (case.name, message)
 
 
 def test_every_fail_case_has_its_reason_listed() -> None:
