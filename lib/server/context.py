@@ -184,7 +184,7 @@ class ServerContext:
         if len(parts) != 3 or not re.fullmatch(r"[0-9]{1,12}", parts[1]):
             return None
         file_id, expires_at = parts[0], int(parts[1])
-        if not hmac.compare_digest(self.content_token(file_id, expires_at), token):
+        if not hmac.compare_digest(self.content_token(file_id, expires_at).encode(), token.encode()):  # bytes: any text
             return None
         if expires_at < time.time():
             return None

@@ -101,6 +101,8 @@ def test_a_content_url_opens_its_own_file_and_nothing_else(secured: RunningServe
         f"{id_a}.{expiry_a}",  # no signature
         f"{id_a}.{expiry_a}.{sig_a}.extra",
         f"../files/{id_a}",
+        f"{id_a}.{expiry_a}.{sig_a[:-1]}\u00e9",  # text that is not ASCII: refused, not a 500
+        f"\u00e9.{expiry_a}.{sig_a}",
     ]
     for token in forged:
         response = httpx.get(f"{base}/{token}")
