@@ -55,7 +55,7 @@ def measure(label: str, sample, pages: int, repeat: int) -> None:
     print(f"{'target':<16}{'seconds':>9}{'pages/s':>10}{'x floor':>9}")
     for target, config in configs().items():
         seconds = best_of(repeat, lambda: extract_file(sample.data, sample.filename, config))
-        print(f"{target:<16}{seconds:>9.3f}{pages / seconds:>10.1f}{seconds / floor:>9.1f}")
+        print(f"{target:<16}{seconds:>9.3f}{pages / seconds:>10.2f}{seconds / floor:>9.1f}")
 
 
 def main() -> None:
