@@ -120,13 +120,14 @@ def _dumps(value: Any) -> Optional[str]:
     return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _row(row: Optional[sqlite3.Row]) -> Optional[dict[str, Any]]:
-    """A database row as a dict with its JSON columns decoded."""
+def _row(row: Optional[sqlite3.Row], as_text: tuple[str, ...] = ()) -> Optional[dict[str, Any]]:
+    """A database row as a dict with its JSON columns decoded, except those in ``as_text``, kept as
+    the stored JSON text (a large result is served by splicing its text, not decoded and re-encoded)."""
     if row is None:
         return None
     out = dict(row)
     for column in _JSON_COLUMNS:
-        if column in out and isinstance(out[column], str):
+        if column in out and column not in as_text and isinstance(out[column], str):
             out[column] = json.loads(out[column])
     return out
 
@@ -296,7 +297,10 @@ class Store:
 
     # paging ---------------------------------------------------------------------------------
 
-    def _page(self, table: str, filters: Filters, order: Order, page_size: int, page_token: Optional[str]) -> Page:
+    def _page(
+        self, table: str, filters: Filters, order: Order, page_size: int, page_token: Optional[str],
+        as_text: tuple[str, ...] = (),
+    ) -> Page:
         total = self.db.execute(f"SELECT COUNT(*) FROM {table}{filters.sql()}", filters.params).fetchone()[0]
         extra: list[str] = []
         params = list(filters.params)
@@ -304,7 +308,7 @@ class Store:
             extra.append(order.after())
             params.extend(decode_token(order, page_token))
         sql = f"SELECT * FROM {table}{filters.sql(extra)} ORDER BY {order.clause()} LIMIT ?"
-        rows = [_row(r) for r in self.db.execute(sql, [*params, page_size + 1])]
+        rows = [_row(r, as_text) for r in self.db.execute(sql, [*params, page_size + 1])]
         token = None
         if len(rows) > page_size:
             rows = rows[:page_size]
@@ -491,8 +495,8 @@ class Store:
             )
         return self.get_job(job_id, kind)
 
-    def get_job(self, job_id: str, kind: Optional[str] = None) -> dict[str, Any]:
-        row = _row(self.db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone())
+    def get_job(self, job_id: str, kind: Optional[str] = None, *, as_text: tuple[str, ...] = ()) -> dict[str, Any]:
+        row = _row(self.db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone(), as_text)
         if row is None or (kind is not None and row["kind"] != kind):
             raise NotFound(f"{kind or ''} job".strip(), job_id)
         return row
@@ -510,6 +514,7 @@ class Store:
         input_prefix: Optional[str] = None,
         page_size: int,
         page_token: Optional[str],
+        as_text: tuple[str, ...] = (),
     ) -> Page:
         filters = Filters()
         filters.add("kind = ?", kind)
@@ -526,7 +531,7 @@ class Store:
         if input_prefix:
             filters.add("file_input LIKE ?", input_prefix + "-%")
         filters.add_in("id", job_ids)
-        return self._page("jobs", filters, NEWEST_FIRST, page_size, page_token)
+        return self._page("jobs", filters, NEWEST_FIRST, page_size, page_token, as_text)
 
     def cancel_job(self, job_id: str, kind: str) -> dict[str, Any]:
         """PENDING or RUNNING -> CANCELLED; a finished job cannot be cancelled (409)."""

@@ -2,13 +2,23 @@
 
 Kept apart from the routes so that list and get, jobs and webhooks build a resource the same
 way. ``expand`` follows the hosted API: a job carries ``extract_result`` always, and
-``configuration``, ``extract_metadata`` and ``metadata.usage`` only when asked for (metadata also
-when the job's configuration asked for citations or confidence scores, as the SDK documents).
+``configuration``, ``extract_metadata`` and ``metadata.usage`` only when asked for (one job's
+metadata also when its configuration asked for citations or confidence scores, as the SDK documents;
+a list carries metadata only when asked, as the SDK documents its list ``expand``).
+
+A job's result and metadata are written once by the worker and can be megabytes: ``job_json`` and
+``list_json`` serve their stored JSON text spliced into the response (no decoding and re-encoding
+per request); the small rest is encoded through the wire model, as FastAPI's ``response_model`` does.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable, Optional
+
+from lib.api.models import ExtractJobList, ExtractV2Job
+
+RESULT_TEXT_COLUMNS = ("extract_result", "extract_metadata")
 
 
 def split_expand(values: Optional[Iterable[str]]) -> set[str]:
@@ -36,11 +46,16 @@ def file_view(row: dict[str, Any], project_id: str, download_url: Optional[dict[
     }
 
 
-def job_view(row: dict[str, Any], project_id: str, expand: set[str]) -> dict[str, Any]:
+def _wants_metadata(row: dict[str, Any], expand: set[str], by_configuration: bool) -> bool:
     configuration = row["configuration"] or {}
-    wants_metadata = "extract_metadata" in expand or bool(
-        configuration.get("cite_sources") or configuration.get("confidence_scores")
+    return "extract_metadata" in expand or (
+        by_configuration and bool(configuration.get("cite_sources") or configuration.get("confidence_scores"))
     )
+
+
+def job_view(row: dict[str, Any], project_id: str, expand: set[str], *, by_configuration: bool = True) -> dict[str, Any]:
+    configuration = row["configuration"] or {}
+    wants_metadata = _wants_metadata(row, expand, by_configuration)
     view: dict[str, Any] = {
         "id": row["id"],
         "created_at": row["created_at"],
@@ -59,6 +74,30 @@ def job_view(row: dict[str, Any], project_id: str, expand: set[str]) -> dict[str
     if "usage" in expand and row["usage"] is not None:
         view["metadata"] = {"usage": row["usage"]}
     return view
+
+
+def _encode(model: Any, *spliced: str) -> str:
+    """``model`` as FastAPI encodes a ``response_model``, without the ``spliced`` fields."""
+    fields = model.model_dump(mode="json", by_alias=True)
+    for name in spliced:
+        fields.pop(name)
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def job_json(row: dict[str, Any], project_id: str, expand: set[str], *, by_configuration: bool = True) -> str:
+    """The ``ExtractV2Job`` JSON of a row read with ``RESULT_TEXT_COLUMNS`` as text: the same document
+    as ``job_view`` through the model, with the stored result and metadata text spliced in as is."""
+    small = job_view({**row, "extract_result": None, "extract_metadata": None}, project_id, expand)
+    head = _encode(ExtractV2Job.model_validate(small), *RESULT_TEXT_COLUMNS)
+    metadata = row["extract_metadata"] if _wants_metadata(row, expand, by_configuration) else None
+    return f'{head[:-1]},"extract_result":{row["extract_result"] or "null"},"extract_metadata":{metadata or "null"}}}'
+
+
+def list_json(items: list[dict[str, Any]], project_id: str, expand: set[str], **page: Any) -> str:
+    """The ``ExtractJobList`` JSON of rows read with ``RESULT_TEXT_COLUMNS`` as text (see ``job_json``)."""
+    rest = _encode(ExtractJobList(**page), "items")
+    jobs = ",".join(job_json(row, project_id, expand, by_configuration=False) for row in items)
+    return f'{{"items":[{jobs}],{rest[1:]}'
 
 
 def configuration_view(row: dict[str, Any]) -> dict[str, Any]:

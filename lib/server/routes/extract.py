@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Optional
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from lib.api.ids import EXTRACT_JOB_PREFIX, id_prefix, new_id
 from lib.api.models import ExtractJobCreate, ExtractJobList, ExtractV2Job
@@ -14,7 +14,7 @@ from lib.server.errors import BadRequest
 from lib.server.routes.common import page_size_param
 from lib.server.schemas import check_schema
 from lib.server.store import to_iso
-from lib.server.views import job_view, split_expand
+from lib.server.views import RESULT_TEXT_COLUMNS, job_json, job_view, list_json, split_expand
 from lib.server.webhooks import validate_webhooks
 
 router = APIRouter(prefix="/api/v2/extract", tags=["extract"])
@@ -99,8 +99,9 @@ def list_jobs(
     organization_id: Optional[str] = Query(None),
     project_id: Optional[str] = Query(None),
     ctx: ServerContext = Depends(get_ctx),
-) -> dict[str, Any]:
-    """Jobs newest first, filtered, with cursor paging (``next_page_token``)."""
+) -> Response:
+    """Jobs newest first, filtered, with cursor paging (``next_page_token``); per-field metadata only
+    with ``expand=extract_metadata``."""
     prefix = {"file_id": "dfl", "parse_job_id": "pjb"}.get(document_input_type or "")
     page = ctx.store.list_jobs(
         "extract",
@@ -113,13 +114,13 @@ def list_jobs(
         input_prefix=prefix,
         page_size=page_size,
         page_token=page_token,
+        as_text=RESULT_TEXT_COLUMNS,
     )
-    wanted = split_expand(expand)
-    return {
-        "items": [job_view(row, ctx.store.project_id, wanted) for row in page.items],
-        "next_page_token": page.next_page_token,
-        "total_size": page.total_size,
-    }
+    body = list_json(
+        page.items, ctx.store.project_id, split_expand(expand),
+        next_page_token=page.next_page_token, total_size=page.total_size,
+    )
+    return Response(content=body, media_type="application/json")
 
 
 @router.get("/{job_id}", response_model=ExtractV2Job)
@@ -129,9 +130,10 @@ def get_job(
     organization_id: Optional[str] = Query(None),
     project_id: Optional[str] = Query(None),
     ctx: ServerContext = Depends(get_ctx),
-) -> dict[str, Any]:
+) -> Response:
     """One job with its result; ``expand`` adds the configuration, per-field metadata and usage."""
-    return job_view(ctx.store.get_job(job_id, "extract"), ctx.store.project_id, split_expand(expand))
+    row = ctx.store.get_job(job_id, "extract", as_text=RESULT_TEXT_COLUMNS)
+    return Response(content=job_json(row, ctx.store.project_id, split_expand(expand)), media_type="application/json")
 
 
 @router.post("/{job_id}/cancel", response_model=ExtractV2Job)
