@@ -5,6 +5,8 @@
 Starts the real local server, extracts a generated bank statement CSV with ``--rows`` transactions
 per_table_row (with citations and confidence), then runs the Results page under Streamlit's AppTest:
 
+- the job over HTTP: the server's answer to GET /api/v2/extract/{id} (all of ``expand``) and to a
+  list page, and the client's ``get_job`` (answer + parse), against GET /health in the same run;
 - the first open (fetching the job over HTTP and flattening it), then a rerun on the warm caches
   (what every click costs), then turning to the last table page;
 - the page's styling of one visible page of rows against the baseline of styling every cell of the
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +33,9 @@ from lib.client import ExtractClient  # noqa: E402
 from lib.review.flatten import display_frame, flatten_job  # noqa: E402
 from lib.samples import make_sample  # noqa: E402
 from lib.ui.confidence import style_window  # noqa: E402
+import httpx  # noqa: E402
+
+from lib.client import DEFAULT_EXPAND  # noqa: E402
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, start_app, wait_for_idle  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
@@ -55,6 +61,32 @@ def timed(label: str, action) -> float:
     seconds = time.perf_counter() - started
     print(f"{label:<44} {seconds:8.3f} s")
     return seconds
+
+
+def median_of(repeats: int, action) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def fetching(url: str, job_id: str, repeats: int = 3) -> None:
+    """What one open of the job costs on the wire and in the client, medians of ``repeats``."""
+    expand = [("expand", name) for name in DEFAULT_EXPAND]
+    with httpx.Client(base_url=url, timeout=300) as http, ExtractClient(url) as client:
+        size = len(http.get(f"/api/v2/extract/{job_id}", params=expand).content)
+        health = median_of(repeats, lambda: http.get("/health"))
+        rows = [
+            (f"GET the job, {size / 1e6:.1f} MB (server)", lambda: http.get(f"/api/v2/extract/{job_id}", params=expand)),
+            ("GET a list page of jobs (server)", lambda: http.get("/api/v2/extract", params={"page_size": 20})),
+            ("client.get_job (answer + parse)", lambda: client.get_job(job_id)),
+        ]
+        print(f"{'GET /health (baseline)':<44} {health:8.3f} s")
+        for label, action in rows:
+            seconds = median_of(repeats, action)
+            print(f"{label:<44} {seconds:8.3f} s {seconds / health:8.0f} x baseline")
 
 
 def styling(url: str, job_id: str) -> None:
@@ -111,6 +143,7 @@ def main() -> None:
             started = time.perf_counter()
             job_id = big_job(server.url, args.rows)
             print(f"{'extract ' + str(args.rows) + ' rows (local engine)':<44} {time.perf_counter() - started:8.3f} s")
+            fetching(server.url, job_id)
             os.environ.update({"STUDIO_SERVER_URL": server.url, "STUDIO_DATA_DIR": str(Path(tmp) / "studio")})
             at = AppTest.from_file(PAGE, default_timeout=300)
             at.session_state["selected_job_id"] = job_id

@@ -66,6 +66,7 @@ _COMPARE = "_results_compare"
 _EDITOR_ROUND = "_results_editor_round"
 _LINKED = "_results_linked_job"
 _OPEN_ID = "_results_open_id"
+_CHART_OPEN = "_results_chart_open"
 
 
 @dataclass(frozen=True)
@@ -194,17 +195,21 @@ def _summary(ctx: Ctx) -> None:
     for col, (name, count) in zip(st.columns(len(counts)), counts.items()):
         col.metric(name, count)
     legend(ctx.threshold)
-    chart = distribution_by_field(values["field"], values["confidence"], ctx.threshold)
-    if len(chart):
-        with st.expander("Confidence by field: which fields the engine is unsure of", expanded=False):
-            st.bar_chart(
-                chart,
-                horizontal=True,
-                color=[band.colour for band in BANDS],
-                x_label="values",
-                y_label="field",
-                height=max(220, 26 * len(chart)),
-            )
+    if not len(values):
+        return
+    expander = st.expander(
+        "Confidence by field: which fields the engine is unsure of", expanded=False, key=_CHART_OPEN, on_change="rerun"
+    )
+    if expander.open:  # drawn only when opened: a first paint of a large job does not wait for the chart
+        chart = distribution_by_field(values["field"], values["confidence"], ctx.threshold)
+        expander.bar_chart(
+            chart,
+            horizontal=True,
+            color=[band.colour for band in BANDS],
+            x_label="values",
+            y_label="field",
+            height=max(220, 26 * len(chart)),
+        )
 
 
 def _is_empty(value: Any) -> bool:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Callable, Iterable, Literal, Optional, Sequence
 
-import pymupdf
 from PIL import Image, ImageDraw
 
 from lib.api.models import BoundingBox, PageDimensions
@@ -289,6 +288,8 @@ class PageCache:
 
 
 def _rasterize_pdf(data: bytes, page: int, zoom: float) -> PageRaster:
+    import pymupdf  # here, not at the top: its import takes seconds, and a job of a non-PDF file never needs it
+
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # pymupdf raises its own FileDataError and friends

@@ -239,3 +239,18 @@ def test_a_job_without_a_result_says_why(monkeypatch, tmp_path, local_server, cl
 
     missing = open_job(monkeypatch, tmp_path, local_server.url, "ext-00000000-0000-4000-8000-000000000000")
     assert any("cannot be loaded" in str(e.value) for e in missing.error)
+
+
+def test_confidence_chart_is_drawn_once_its_expander_is_opened(monkeypatch, tmp_path, local_server, jobs):
+    at = open_job(monkeypatch, tmp_path, local_server.url, jobs["per_table_row"])
+
+    def charts() -> list:
+        expander = next(e for e in at.expander if e.label.startswith("Confidence by field"))
+        return [child for child in expander.children.values() if child.type == "vega_lite_chart"]
+
+    assert charts() == []  # a first paint does not build the chart
+    at.session_state["_results_chart_open"] = True
+    at.run()
+    assert not at.exception, at.exception
+    (chart,) = charts()
+    assert json.loads(chart.proto.spec)["mark"]["type"] == "bar"
