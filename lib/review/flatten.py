@@ -25,7 +25,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
@@ -282,94 +282,96 @@ def _gc_paused() -> Iterator[None]:
 
 
 class _Level:
-    """The columns below one nesting level (``vendor.*`` inside ``vendor``), read row by row.
+    """The columns below one nesting level (``vendor.*`` inside ``vendor``), read in bulk.
 
-    Rows are walked in order, each row's cells fetched while its dicts are hot in the CPU cache:
-    parsed JSON lies in memory in document order, so one pass along the rows reads memory almost
-    sequentially, where a pass per column would fetch every row from RAM again. Each row costs a
-    handful of C-level ``map`` calls; the per-row tuples are transposed into columns with ``zip``.
+    Every step is a C-level pass over the rows in order (``map`` with an ``itemgetter``, ``chain``,
+    list slicing), with no Python loop per row or per cell: parsed JSON lies in memory in document
+    order, so these passes read memory almost sequentially. The rows' values are fetched as one
+    tuple per row and cut back into columns by slicing the chained tuples; the scalar leaves'
+    metadata entries likewise, then their confidences and citations in one pass each over all the
+    entries. A row or entry of an unexpected shape (a missing key, a non-dict) sends only that
+    pass down the checked per-row path.
     """
 
     def __init__(self, columns: Sequence[Column], depth: int) -> None:
-        self.keys: list[str] = []
         self.leaves: dict[str, Column] = {}
         self.nested: dict[str, list[Column]] = {}
+        order: list[str] = []
         for column in columns:
             key = column.path[depth]
             if key not in self.leaves and key not in self.nested:
-                self.keys.append(key)
+                order.append(key)
             if len(column.path) == depth + 1:
                 self.leaves[key] = column
             else:
                 self.nested.setdefault(key, []).append(column)
         self.depth = depth
-        self.scalars = [i for i, key in enumerate(self.keys) if key in self.leaves and self.leaves[key].kind == "scalar"]
+        self.scalars = [key for key in order if key in self.leaves and self.leaves[key].kind == "scalar"]
+        self.others = [key for key in order if key not in self.scalars]
 
     def read(self, records: list[Any], metas: list[Any], table: _Table) -> None:
-        values, entries, confidence, citations = self._rows(records, metas)
-        position = {key: i for i, key in enumerate(self.keys)}
-        for scalar, index in enumerate(self.scalars):
-            column = self.leaves[self.keys[index]]
-            table.values[column.name] = list(values[index])
-            table.confidence[column.name] = _confidence_array(confidence[scalar])
-            table.citations[column.name] = _citation_column(citations[scalar])
-        for key, column in self.leaves.items():
-            if column.kind != "scalar":
-                _read_array(column, list(values[position[key]]), list(entries[position[key]]), table)
-        for key, nested in self.nested.items():
-            _Level(nested, self.depth + 1).read(list(values[position[key]]), list(entries[position[key]]), table)
+        values = _columns_of(records, self.scalars + self.others)
+        scalar_entries = list(chain.from_iterable(_rows_of(metas, self.scalars)))
+        scores, cites = _scores_and_citations(scalar_entries)
+        shape = (len(records), len(self.scalars))
+        confidence = _confidence_array(scores).reshape(shape)
+        citations = _object_block(_citation_column(cites)).reshape(shape)
+        for index, key in enumerate(self.scalars):
+            column = self.leaves[key]
+            table.values[column.name] = values[index]
+            table.confidence[column.name] = confidence[:, index]
+            table.citations[column.name] = citations[:, index]
+        other_entries = _columns_of(metas, self.others)
+        for index, key in enumerate(self.others):
+            cells, found = values[len(self.scalars) + index], other_entries[index]
+            if key in self.leaves:
+                _read_array(self.leaves[key], cells, found, table)
+            else:
+                _Level(self.nested[key], self.depth + 1).read(cells, found, table)
 
-    def _rows(self, records: list[Any], metas: list[Any]) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:
-        """Per row: its values, its metadata entries (kept only when an array or a nested object
-        needs them later), and the confidence and citation of each scalar leaf."""
-        keys, width = self.keys, len(self.keys)
-        blank = (None,) * width
-        pick = _picker(self.scalars)
-        keep_entries = len(self.scalars) < width
-        value_rows: list[tuple] = []
-        entry_rows: list[tuple] = []
-        confidence_rows: list[tuple] = []
-        citation_rows: list[tuple] = []
-        add_value, add_entry = value_rows.append, entry_rows.append
-        add_confidence, add_citation = confidence_rows.append, citation_rows.append
-        get, confidence_key, citation_key = dict.get, repeat("confidence"), repeat("citation")
-        for record, meta in zip(records, metas):
-            add_value(tuple(map(record.get, keys)) if type(record) is dict else blank)
-            found = tuple(map(meta.get, keys)) if type(meta) is dict else blank
-            if keep_entries:
-                add_entry(found)
-            cells = pick(found)
-            try:
-                add_confidence(tuple(map(get, cells, confidence_key)))
-                add_citation(tuple(map(get, cells, citation_key)))
-            except TypeError:
-                add_confidence(tuple(e.get("confidence") if type(e) is dict else None for e in cells))
-                add_citation(tuple(e.get("citation") if type(e) is dict else None for e in cells))
-        return (
-            _transpose(value_rows, width),
-            _transpose(entry_rows, width) if keep_entries else [()] * width,
-            _transpose(confidence_rows, len(self.scalars)),
-            _transpose(citation_rows, len(self.scalars)),
-        )
+
+def _rows_of(items: list[Any], keys: list[str]) -> list[tuple]:
+    """``(item[k] for k in keys)`` as one tuple per item, None where a key or the dict is missing.
+    The fast path maps one ``itemgetter`` over the items; any miss takes the checked path."""
+    if not keys:
+        return [()] * len(items)
+    getter = itemgetter(*keys)
+    try:
+        return list(map(getter, items)) if len(keys) > 1 else list(zip(map(getter, items)))
+    except (KeyError, TypeError):
+        blank = (None,) * len(keys)
+        return [tuple(map(item.get, keys)) if isinstance(item, dict) else blank for item in items]
+
+
+def _object_block(cells: list[Any]) -> np.ndarray:
+    """A 1-D object array holding each cell (a list) as one element, filled in one assignment
+    (numpy keeps each list whole when assigning into an object array of that length)."""
+    block = np.empty(len(cells), dtype=object)
+    block[:] = cells
+    return block
+
+
+def _scores_and_citations(entries: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The confidence and the citation of every entry, read in one pass over the entries when
+    each has both keys (the usual shape), else one checked pass per key."""
+    try:
+        pairs = list(chain.from_iterable(map(_SCORE_AND_CITATION, entries)))
+    except (KeyError, TypeError):
+        return _get_all(entries, "confidence"), _get_all(entries, "citation")
+    return pairs[0::2], pairs[1::2]
+
+
+_SCORE_AND_CITATION = itemgetter("confidence", "citation")
+
+
+def _columns_of(items: list[Any], keys: list[str]) -> list[list[Any]]:
+    """One list per key: the rows' tuples chained end to end, then cut by slicing with a stride."""
+    flat = list(chain.from_iterable(_rows_of(items, keys)))
+    width = len(keys)
+    return [flat[index::width] for index in range(width)]
 
 
 _LIST = {list}
-_DICT = {dict}
-
-
-def _picker(indexes: list[int]) -> Callable[[tuple], tuple]:
-    """A C-level function taking the cells at ``indexes`` out of a row tuple, always as a tuple."""
-    if not indexes:
-        return lambda row: ()
-    if len(indexes) == 1:
-        index = indexes[0]
-        return lambda row: (row[index],)
-    return itemgetter(*indexes)
-
-
-def _transpose(rows: list[tuple], width: int) -> list[tuple]:
-    """Row tuples -> one tuple per column (``width`` empty columns when there are no rows)."""
-    return list(zip(*rows)) if rows else [()] * width
 
 
 def _citation_column(raw: Sequence[Any]) -> list[Any]:
@@ -378,7 +380,7 @@ def _citation_column(raw: Sequence[Any]) -> list[Any]:
     turned into a list by ``_citation_list``. Items inside a list are not inspected here: every
     reader of citations skips items that are not dicts."""
     if set(map(type, raw)) <= _LIST:
-        return list(raw)
+        return raw if isinstance(raw, list) else list(raw)
     return [_citation_list(c) for c in raw]
 
 
