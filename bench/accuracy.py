@@ -29,20 +29,10 @@ from lib.engine import extract_document  # noqa: E402
 from lib.engine.documents import load_document  # noqa: E402
 from lib.engine.errors import EngineError  # noqa: E402
 from lib.samples import corpus, make_sample  # noqa: E402
+from lib.samples.kinds.base import leaf_paths  # noqa: E402
 
 BANDS = [(0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.0001)]
 SCANNED_FORMATS = ("scanned_pdf", "png", "jpeg", "tiff")
-
-
-def leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from leaves(sub, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from leaves(sub, f"{prefix}[{i}]")
-    else:
-        yield prefix, value
 
 
 def meta_leaves(meta: Any, prefix: str = "") -> Iterator[tuple[str, dict]]:
@@ -64,8 +54,8 @@ def same(expected: Any, got: Any) -> bool:
 
 def score(expected: Any, result: Any, metadata: Any) -> list[tuple[bool, Any, float]]:
     """(right, predicted value, confidence) for every leaf of the truth and of the result."""
-    truth = dict(leaves(expected))
-    got = dict(leaves(result))
+    truth = leaf_paths(expected)
+    got = leaf_paths(result)
     conf = {path: entry.get("confidence", 0.0) for path, entry in meta_leaves(metadata)}
     out = []
     for path in sorted(set(truth) | set(got)):

@@ -4,7 +4,7 @@ the right page, confidence present and meaningful, results that validate, every 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import pytest
@@ -14,19 +14,9 @@ from lib.engine.documents import load_document
 from lib.engine.errors import PageSelectionError
 from lib.engine.schema import validate_schema
 from lib.samples import TEMPLATES, make_sample
+from lib.samples.kinds.base import leaf_paths
 
 FULL = {"cite_sources": True, "confidence_scores": True}
-
-
-def leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from leaves(sub, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from leaves(sub, f"{prefix}[{i}]")
-    else:
-        yield prefix, value
 
 
 def entry_at(meta: Any, path: str) -> dict:
@@ -46,7 +36,7 @@ def check_output(sample, out, document) -> None:
     jsonschema.validate(out.extract_result, validate_schema(sample.schema))
     meta = out.extract_metadata["field_metadata"]["document_metadata"]
     pages = {p.number: p for p in document.pages}
-    for path, value in leaves(out.extract_result):
+    for path, value in leaf_paths(out.extract_result).items():
         entry = entry_at(meta, path)
         assert set(entry) == {"citation", "confidence", "extraction_confidence", "parsing_confidence"}
         if value is None:
