@@ -22,6 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from lib.gcpause import gc_paused  # noqa: E402
 from lib.review.flatten import flatten_job  # noqa: E402
 
 SCALARS = {
@@ -120,11 +121,8 @@ def main() -> None:
 def _gc_paused(run: Callable[[], Any]) -> Any:
     """The baseline under the same condition flatten_job builds its columns in (cyclic GC off),
     so the comparison does not hinge on which run a full collection happens to land in."""
-    gc.disable()
-    try:
+    with gc_paused():
         return run()
-    finally:
-        gc.enable()
 
 
 if __name__ == "__main__":

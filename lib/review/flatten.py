@@ -17,22 +17,21 @@ turned into DataFrames once; there is no per-cell DataFrame operation anywhere.
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import re
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, repeat
 from operator import itemgetter
-from typing import Any, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
 from lib.api.models import ExtractV2Job
+from lib.gcpause import gc_paused
 
 PAGE = "page"
 ROW = "row"
@@ -260,25 +259,9 @@ class _Table:
 def _build(records: list[Any], metas: list[Any], columns: list[Column], keys: dict[str, list[Any]]) -> _Table:
     """Pull every column out of the records and their metadata (see ``_Level``)."""
     table = _Table(len(records), metas, keys, columns, {}, {}, {}, {})
-    with _gc_paused():
+    with gc_paused():
         _Level(columns, 0).read(records, metas, table)
     return table
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the columns are built.
-
-    Building them allocates hundreds of thousands of tuples, which sets off full collections; each
-    one walks every object of the (huge) job, seconds for a 100,000-row result, and finds nothing,
-    since these tuples hold no cycles. Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Level:

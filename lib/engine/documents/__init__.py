@@ -9,14 +9,13 @@ worker process.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from typing import Callable, Iterator
+from typing import Callable
 
 from lib.engine.documents.model import Document, Page, page_markdown, table_markdown
 from lib.engine.documents.selection import page_selection
 from lib.engine.documents.sniff import sniff
 from lib.engine.errors import CorruptDocument, DocumentError, EmptyDocument, EngineError
+from lib.gcpause import gc_paused
 
 __all__ = [
     "load_document", "count_pages", "page_selection", "page_markdown", "table_markdown", "sniff", "gc_paused", "Document",
@@ -61,23 +60,6 @@ def _dispatch(kind: str, data: bytes, filename: str, target_pages: str | None, m
 
         return parse_image(data, filename, target_pages, max_pages)
     return _flowing(kind, data, filename, target_pages, max_pages)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the duration of a parse.
-
-    A parse allocates hundreds of thousands of small objects (a Word and a Box per word) and
-    none of them form cycles, so reference counting frees them; but each allocation burst
-    triggers collector passes over the whole growing heap, which measured 2-3x the cost of
-    the parse itself. The previous state is restored afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load_document(
