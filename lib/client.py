@@ -18,9 +18,11 @@ server's ``detail``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import mimetypes
 import os
 import random
+import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -66,6 +68,7 @@ from lib.api.models import (
     SchemaValidationResponse,
     WebhookConfiguration,
 )
+from lib.gcpause import gc_paused
 from lib.settings import HOSTED_BASE_URL
 
 __all__ = [
@@ -340,7 +343,23 @@ class _Call:
 
 
 def _model(model: type[BaseModel]) -> Callable[[httpx.Response], Any]:
-    return lambda response: model.model_validate(response.json())
+    return lambda response: _parse(response, model)
+
+
+def _parse(response: httpx.Response, model: type[BaseModel]) -> Any:
+    """The answer as ``model``, with the cyclic collector paused: a finished job with citations is
+    megabytes of small dicts and lists that form no cycles, and the collections their allocation sets off
+    measured at about as long again as the parse (0.5-1.1 s against 0.25-0.3 s for a 10,000-row job)."""
+    with gc_paused():
+        return model.model_validate(response.json())
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process: building one loads the CA bundle (about 50 ms
+    here), which a short-lived client such as the sidebar's health probe would otherwise pay on each
+    use. A context is safe to share between connections and threads."""
+    return httpx.create_ssl_context()
 
 
 def _nothing(response: httpx.Response) -> None:
@@ -899,7 +918,7 @@ class ExtractClient(_Base):
         transport: Optional[httpx.BaseTransport] = None,
     ) -> None:
         super().__init__(base_url, api_key, max_retries=max_retries, backoff_base=backoff_base, backoff_cap=backoff_cap)
-        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=True)
+        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=True, verify=_ssl_context())
         self._sleep: Callable[[float], None] = time.sleep
 
     def __enter__(self) -> "ExtractClient":
@@ -1125,7 +1144,9 @@ class AsyncExtractClient(_Base):
         transport: Optional[httpx.AsyncBaseTransport] = None,
     ) -> None:
         super().__init__(base_url, api_key, max_retries=max_retries, backoff_base=backoff_base, backoff_cap=backoff_cap)
-        self._http = httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=True)
+        self._http = httpx.AsyncClient(
+            timeout=timeout, transport=transport, follow_redirects=True, verify=_ssl_context()
+        )
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def __aenter__(self) -> "AsyncExtractClient":

@@ -25,12 +25,12 @@ from lib.review.cells import (
     corrected_frames,
     current_value,
     export_reviewed,
-    review_values,
     reviewed_rows,
 )
 from lib.review.compare import DIFFERS, diff_values
 from lib.review.export import MIME_TYPES
-from lib.review.flatten import INDEX, PARENT, ROW, Column, FlatJob, display_frame, display_text, flatten_job
+from lib.review.flatten import INDEX, PARENT, ROW, Column, FlatJob, display_frame, display_text
+from lib.review.load import LoadedJob, NotFinished, load_finished
 from lib.review.progress import batch_progress, flagged_mask, next_flagged, progress
 from lib.review.store import DECISION_ACTIONS, Edit, Item, ReviewConflict, ReviewError, ReviewEvent, ReviewStore
 from lib.review.submissions import SubmissionStore
@@ -95,22 +95,10 @@ class Ctx:
 
 
 @st.cache_resource(show_spinner="Loading the job…", max_entries=6)
-def _load(backend_id: str, job_id: str, _client: ExtractClient) -> tuple[ExtractV2Job, FlatJob, pd.DataFrame]:
-    """The finished job, flattened once per app process (a COMPLETED job does not change). A job that
-    has not finished raises :class:`NotFinished`, which is not cached, so it is asked again next time."""
-    job = _client.get_job(job_id)
-    if job.status != "COMPLETED":
-        raise NotFinished(job)
-    flat = flatten_job(job)
-    return job, flat, review_values(flat)
-
-
-class NotFinished(Exception):
-    """The job has no result to review yet (or never will: FAILED, CANCELLED)."""
-
-    def __init__(self, job: ExtractV2Job) -> None:
-        self.job = job
-        super().__init__(f"Job {job.id} is {job.status}" + (f": {job.error_message}" if job.error_message else "."))
+def _load(backend_id: str, job_id: str, _client: ExtractClient) -> LoadedJob:
+    """The finished job, loaded once per app process (a COMPLETED job does not change). A job that has
+    not finished raises :class:`NotFinished`, which is not cached, so it is asked again next time."""
+    return load_finished(_client, job_id)
 
 
 def _reviews(store: ReviewStore, backend_id: str, job_id: str, *, refresh: bool = False) -> dict[Item, ReviewEvent]:
@@ -609,9 +597,9 @@ def _compare_view(ctx: Ctx) -> None:
     flats = {f"this job ({ctx.job_id[:12]}…)": ctx.flat}
     parts = [progress(ctx.values, ctx.reviews, ctx.threshold)]
     for job_id in chosen:
-        _job, other, other_values = _load(ctx.backend_id, job_id, ctx.client)
-        flats[labels[job_id]] = other
-        parts.append(progress(other_values, review_store().current(ctx.backend_id, job_id), ctx.threshold))
+        other = _load(ctx.backend_id, job_id, ctx.client)
+        flats[labels[job_id]] = other.flat
+        parts.append(progress(other.values, review_store().current(ctx.backend_id, job_id), ctx.threshold))
     batch = batch_progress(parts)
     st.caption(f"Batch of {len(parts)} jobs: {batch.reviewed} / {batch.total} values reviewed, {batch.flagged_left} flagged left.")
     diff = diff_values(flats)
@@ -673,7 +661,7 @@ def main() -> None:
     if job_id is None:
         return
     try:
-        job, flat, values = _load(backend.id, job_id, client)
+        loaded = _load(backend.id, job_id, client)
     except ClientError as exc:
         st.error(f"Job {job_id} cannot be loaded from {backend.base_url}: {exc}")
         return
@@ -682,35 +670,51 @@ def main() -> None:
         return
     st.session_state.setdefault(_THRESHOLD, load_settings().confidence_threshold)
     st.session_state.setdefault(_VIEW, VIEWS[0])
-    left, right = st.columns([3, 1])
-    threshold = left.slider("Confidence threshold", 0.0, 1.0, step=0.01, key=_THRESHOLD)
-    only_low = right.toggle("Only below threshold", key=_ONLY_LOW)
-    ctx = Ctx(backend.id, client, job, flat, values, _reviews(review_store(), backend.id, job_id), threshold)
-    st.caption(f"{flat.target} · {len(flat.values)} row(s) · {len(values)} values · file {job.file_input}")
-    _summary(ctx)
+    reviews = _reviews(review_store(), backend.id, job_id)
+    ctx = Ctx(backend.id, client, loaded.job, loaded.flat, loaded.values, reviews, float(st.session_state[_THRESHOLD]))
+    header = st.container()
+    _view(ctx, st.session_state.get(_VIEW) or VIEWS[0])
+    with header:
+        _header(ctx)
     with st.sidebar:
         reviewer_box()
+
+
+def _header(ctx: Ctx) -> None:
+    """The threshold, the summary and progress, messages and the view picker. Drawn after the view below
+    it (into a container placed above): on a large job the table is what a person waits for, and the
+    widgets' values are already in the session state the view was drawn from."""
+    left, right = st.columns([3, 1])
+    left.slider("Confidence threshold", 0.0, 1.0, step=0.01, key=_THRESHOLD)
+    right.toggle("Only below threshold", key=_ONLY_LOW)
+    st.caption(f"{ctx.flat.target} · {len(ctx.flat.values)} row(s) · {len(ctx.values)} values · file {ctx.job.file_input}")
+    _summary(ctx)
     _progress(ctx)
     _show_flash()
-    view = st.segmented_control("View", VIEWS, key=_VIEW) or VIEWS[0]
-    if view == "Values":
-        table_col, panel_col = st.columns([3, 2])
-        with table_col:
-            if flat.target != "per_doc":
-                st.radio("Layout", LAYOUTS, horizontal=True, key=_LAYOUT)
-            if flat.target != "per_doc" and st.session_state.get(_LAYOUT, LAYOUTS[0]) == LAYOUTS[0]:
-                _rows_view(ctx, only_low)
-            else:
-                _long_view(ctx, only_low)
-            _tables(ctx)
-            st.button(
-                "Reload reviews", key="_results_reload", on_click=ctx.refresh,
-                help="Show what other reviewers saved since you opened this job",
-            )
-        with panel_col:
-            _value_panel(ctx)
-    else:
+    st.segmented_control("View", VIEWS, key=_VIEW)
+
+
+def _view(ctx: Ctx, view: str) -> None:
+    """The chosen view: the values table with the selected value's panel, or one of the other tabs."""
+    if view != "Values":
         {"Edit table": _edit_view, "Compare": _compare_view, "Audit trail": _audit_view, "Export": _export_view}[view](ctx)
+        return
+    only_low = bool(st.session_state.get(_ONLY_LOW))
+    table_col, panel_col = st.columns([3, 2])
+    with table_col:
+        if ctx.flat.target != "per_doc":
+            st.radio("Layout", LAYOUTS, horizontal=True, key=_LAYOUT)
+        if ctx.flat.target != "per_doc" and st.session_state.get(_LAYOUT, LAYOUTS[0]) == LAYOUTS[0]:
+            _rows_view(ctx, only_low)
+        else:
+            _long_view(ctx, only_low)
+        _tables(ctx)
+        st.button(
+            "Reload reviews", key="_results_reload", on_click=ctx.refresh,
+            help="Show what other reviewers saved since you opened this job",
+        )
+    with panel_col:
+        _value_panel(ctx)
 
 
 main()

@@ -1,0 +1,64 @@
+"""Loading a finished job for review, against the real local server: the three parts agree, an
+unfinished or unknown job is refused as the page expects, and what is kept for the process can be
+dropped without leaving cyclic garbage behind (which is what makes freezing it safe)."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from lib.client import ExtractClient, JobFailedError, NotFoundError
+from lib.review.load import LoadedJob, NotFinished, load_finished
+from lib.samples import make_sample
+
+
+@pytest.fixture(scope="module")
+def statement_job(local_server) -> str:
+    sample = make_sample("bank_statement", fmt="csv", rows=300)
+    with ExtractClient(local_server.url) as client:
+        upload = client.upload_file(sample.data, name=sample.filename, purpose="extract")
+        job = client.create_job(
+            upload.id,
+            configuration={"data_schema": sample.row_schema, "extraction_target": "per_table_row",
+                           "cite_sources": True, "confidence_scores": True},
+        )
+        return client.wait(job.id, timeout=120).id
+
+
+def test_a_finished_job_loads_with_its_table_and_values(local_server, statement_job) -> None:
+    with ExtractClient(local_server.url) as client:
+        loaded = load_finished(client, statement_job)
+    assert loaded.job.id == statement_job and loaded.job.status == "COMPLETED"
+    assert len(loaded.flat.values) == 300
+    fields = [c.name for c in loaded.flat.columns if c.kind == "scalar"]
+    assert len(loaded.values) == 300 * len(fields)
+    assert loaded.values["confidence"].notna().all()
+
+
+def test_a_job_that_did_not_complete_is_not_finished(local_server) -> None:
+    with ExtractClient(local_server.url) as client:
+        upload = client.upload_file(b"%PDF-1.4 this is not a PDF", name="broken.pdf", purpose="extract")
+        job = client.create_job(upload.id, configuration={"data_schema": {"type": "object", "properties": {"a": {"type": "string"}}}})
+        with pytest.raises(JobFailedError):
+            client.wait(job.id, timeout=120)
+        with pytest.raises(NotFinished, match="FAILED"):
+            load_finished(client, job.id)
+
+
+def test_an_unknown_job_is_the_clients_not_found(local_server) -> None:
+    with ExtractClient(local_server.url) as client, pytest.raises(NotFoundError):
+        load_finished(client, "ext-00000000-0000-0000-0000-000000000000")
+
+
+def test_a_loaded_job_forms_no_reference_cycles(local_server, statement_job) -> None:
+    """Loading freezes what it built; once unfrozen and dropped, reference counting must free all of
+    it, leaving the collector nothing to find."""
+    with ExtractClient(local_server.url) as client:
+        loaded = load_finished(client, statement_job)
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
+    gc.collect()
+    assert isinstance(loaded, LoadedJob)
+    del loaded
+    assert gc.collect() == 0
