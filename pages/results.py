@@ -98,7 +98,7 @@ class Ctx:
 def _load(backend_id: str, job_id: str, _client: ExtractClient) -> LoadedJob:
     """The finished job, loaded once per app process (a COMPLETED job does not change). A job that has
     not finished raises :class:`NotFinished`, which is not cached, so it is asked again next time."""
-    return load_finished(_client, job_id)
+    return load_finished(_client.get_job, job_id)
 
 
 def _reviews(store: ReviewStore, backend_id: str, job_id: str, *, refresh: bool = False) -> dict[Item, ReviewEvent]:

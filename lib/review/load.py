@@ -8,11 +8,11 @@ walk it afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 
 from lib.api.models import ExtractV2Job
-from lib.client import ExtractClient
 from lib.gcpause import kept_for_the_process
 from lib.review.cells import review_values
 from lib.review.flatten import FlatJob, flatten_job
@@ -35,11 +35,12 @@ class LoadedJob:
     values: pd.DataFrame
 
 
-def load_finished(client: ExtractClient, job_id: str) -> LoadedJob:
-    """The job ``job_id`` ready to review; :class:`NotFinished` when it has not COMPLETED, and the
-    client's errors (not found, unreachable) as they are."""
+def load_finished(get_job: Callable[[str], ExtractV2Job], job_id: str) -> LoadedJob:
+    """The job ``job_id`` ready to review, fetched with ``get_job`` (the client's, so that the fetch and
+    its parse happen under the same pause while this package stays free of HTTP); :class:`NotFinished`
+    when it has not COMPLETED, and the client's errors (not found, unreachable) as they are."""
     with kept_for_the_process():
-        job = client.get_job(job_id)
+        job = get_job(job_id)
         if job.status != "COMPLETED":
             raise NotFinished(job)
         flat = flatten_job(job)

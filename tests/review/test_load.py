@@ -28,7 +28,7 @@ def statement_job(local_server) -> str:
 
 def test_a_finished_job_loads_with_its_table_and_values(local_server, statement_job) -> None:
     with ExtractClient(local_server.url) as client:
-        loaded = load_finished(client, statement_job)
+        loaded = load_finished(client.get_job, statement_job)
     assert loaded.job.id == statement_job and loaded.job.status == "COMPLETED"
     assert len(loaded.flat.values) == 300
     fields = [c.name for c in loaded.flat.columns if c.kind == "scalar"]
@@ -43,19 +43,19 @@ def test_a_job_that_did_not_complete_is_not_finished(local_server) -> None:
         with pytest.raises(JobFailedError):
             client.wait(job.id, timeout=120)
         with pytest.raises(NotFinished, match="FAILED"):
-            load_finished(client, job.id)
+            load_finished(client.get_job, job.id)
 
 
 def test_an_unknown_job_is_the_clients_not_found(local_server) -> None:
     with ExtractClient(local_server.url) as client, pytest.raises(NotFoundError):
-        load_finished(client, "ext-00000000-0000-0000-0000-000000000000")
+        load_finished(client.get_job, "ext-00000000-0000-0000-0000-000000000000")
 
 
 def test_a_loaded_job_forms_no_reference_cycles(local_server, statement_job) -> None:
     """Loading freezes what it built; once unfrozen and dropped, reference counting must free all of
     it, leaving the collector nothing to find."""
     with ExtractClient(local_server.url) as client:
-        loaded = load_finished(client, statement_job)
+        loaded = load_finished(client.get_job, statement_job)
     assert gc.get_freeze_count() > 0
     gc.unfreeze()
     gc.collect()
