@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib.ui import navigation, state
 from lib.ui.connection import render_sidebar
+from lib.ui.warmup import warm_up_in_background
 
 
 def home() -> None:
@@ -25,6 +26,7 @@ def main() -> None:
     page = st.navigation(navigation.build_pages(st.Page(home, title="Home", icon=":material/home:", default=True)))
     render_sidebar()
     page.run()
+    warm_up_in_background()
 
 
 # Streamlit runs this script as __main__. The embedded server's worker processes are started with
