@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
 
 from lib.client import ExtractClient
 from lib.samples.templates import TEMPLATES
@@ -44,6 +45,29 @@ def test_typing_a_syntax_error_then_fixing_it(page) -> None:
     assert not any("Line 17" in text for text in alerts(page)), alerts(page)
     assert any("Valid schema" in text for text in alerts(page))
     assert frame.locator(".ace_gutter-cell.ace_error").count() == 0
+
+
+def test_a_field_edited_in_the_builder_shows_in_the_json(page) -> None:
+    open_schema_page(page)
+    page.get_by_role("tab", name="Fields").click()
+    wait_for_idle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    # The grid is a canvas: the first row's Description cell is one row below the header, to the right of
+    # the Field and Type columns.
+    page.mouse.click(grid["x"] + 400, grid["y"] + 36 + 17)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    page.keyboard.press("End")
+    page.keyboard.type(" (legal name)", delay=20)
+    # A person's Enter comes a moment after the last key. One sent in the same frame as the typing
+    # commits the grid's overlay editor before it has taken the text (the edit is then never sent: a
+    # property of the grid under synthetic input, seen in 4 of 5 runs without this pause, 0 of 5 with).
+    page.wait_for_timeout(150)
+    page.keyboard.press("Enter")
+    wait_for_idle(page, settle_ms=1000)
+    page.get_by_role("tab", name="JSON").click()
+    wait_for_idle(page)
+    expect(ace_editor(page).locator(".ace_content")).to_contain_text("issued the document (legal name)")
 
 
 def test_load_a_template_and_save_it_as_a_configuration(page) -> None:
