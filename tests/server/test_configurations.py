@@ -46,6 +46,9 @@ def test_invalid_configurations(client: httpx.Client) -> None:
                                                                         "data_schema": {"type": "array"}}})
     assert bad_schema.status_code == 400 and "/type" in bad_schema.json()["detail"]
     assert client.post(BASE, json={"name": "x", "parameters": {"product_type": "parse_v2"}}).status_code == 422
+    pages = client.post(BASE, json={"name": "pages", "parameters": {"product_type": "extract_v2", "data_schema": TEXT_SCHEMA,
+                                                                  "target_pages": "3-1"}})
+    assert pages.status_code == 400 and "reversed" in pages.json()["detail"]
     assert _create(client, "   ").status_code == 400
     first, second = _create(client, f"a-{os.urandom(3).hex()}").json(), _create(client, f"b-{os.urandom(3).hex()}").json()
     clash = client.put(f"{BASE}/{second['id']}", json={"name": first["name"]})

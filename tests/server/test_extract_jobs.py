@@ -83,6 +83,22 @@ def test_bad_requests(client: httpx.Client, invoice_file) -> None:
     assert client.delete("/api/v2/extract/ext-missing").status_code == 404
 
 
+def test_a_page_selection_no_document_could_satisfy_is_refused_up_front(client: httpx.Client, invoice_file) -> None:
+    before = client.get("/api/v2/extract", params={"page_size": 1000}).json()["items"]
+    for options, said in (({"target_pages": "1,a"}, "item 'a' is not a page number or range"),
+                          ({"target_pages": "0-2"}, "contains page 0"),
+                          ({"target_pages": "7-5"}, "reversed"),
+                          ({"target_pages": "1,,2"}, "empty item"),
+                          ({"max_pages": 0}, "max_pages must be a whole number of at least 1")):
+        answer = client.post("/api/v2/extract", json={"file_input": invoice_file["id"],
+                                                      "configuration": {"data_schema": TEXT_SCHEMA, **options}})
+        assert answer.status_code == 400 and said in answer.json()["detail"], answer.text
+    assert client.get("/api/v2/extract", params={"page_size": 1000}).json()["items"] == before, "no job was made"
+    beyond = wait_job(client, create_job(client, invoice_file["id"], configuration={"data_schema": TEXT_SCHEMA,
+                                                                                   "target_pages": "9"})["id"])
+    assert beyond["status"] == "FAILED" and "page 9 requested but the document has 1 page" in beyond["error_message"]
+
+
 def test_list_filters_and_paging(client: httpx.Client) -> None:
     f1 = upload(client, TEXT_DOC, "a.txt")
     f2 = upload(client, TEXT_DOC, "b.txt")

@@ -53,7 +53,7 @@ def test_parse_errors(client: httpx.Client, slow_document) -> None:
         "data_schema": {"type": "object", "properties": {"total": {"type": "number"}}}}})
     assert cancelled.status_code == 400 and "CANCELLED" in cancelled.json()["detail"]
     assert client.get("/api/v2/parse/pjb-missing").status_code == 404
-    for ranges in ({"max_pages": "two"}, {"max_pages": 0}, {"target_pages": [1, 2]}, "1-2"):
+    for ranges in ({"max_pages": "two"}, {"max_pages": 0}, {"target_pages": [1, 2]}, "1-2", {"target_pages": "2-1"}):
         bad = client.post("/api/v2/parse", json={"file_id": f["id"], "tier": "fast", "page_ranges": ranges})
         assert bad.status_code == 400 and "page_ranges" in bad.json()["detail"], ranges
 

@@ -18,8 +18,8 @@ def _pages_word(total: int) -> str:
     return f"{total} page" if total == 1 else f"{total} pages"
 
 
-def _parse_part(part: str, total: int) -> range:
-    """One comma-separated item: ``N`` or ``A-B``."""
+def _bounds(part: str) -> tuple[int, int]:
+    """One comma-separated item, ``N`` or ``A-B``, as (first, last); what needs no document is checked."""
     match = _PART.match(part)
     if match is None:
         raise PageSelectionError(f"target_pages item '{part}' is not a page number or range; {_EXAMPLE}")
@@ -29,6 +29,11 @@ def _parse_part(part: str, total: int) -> range:
         raise PageSelectionError(f"target_pages item '{part}' contains page 0; pages are numbered from 1")
     if last < first:
         raise PageSelectionError(f"target_pages range '{part}' is reversed; write it as '{last}-{first}'")
+    return first, last
+
+
+def _parse_part(part: str, total: int) -> range:
+    first, last = _bounds(part)
     if last > total:
         asked = f"page {first}" if first == last else f"pages {first}-{last}"
         verb = "requested but the document has"
@@ -36,21 +41,39 @@ def _parse_part(part: str, total: int) -> range:
     return range(first, last + 1)
 
 
+def _parts(spec: str) -> list[str]:
+    parts = [p.strip() for p in str(spec).split(",")]
+    if any(not p for p in parts):
+        raise PageSelectionError(f"target_pages '{spec}' has an empty item; {_EXAMPLE}")
+    return parts
+
+
+def _check_max_pages(max_pages: int | None) -> None:
+    if max_pages is not None and (isinstance(max_pages, bool) or int(max_pages) < 1):
+        raise PageSelectionError(f"max_pages must be a whole number of at least 1, got {max_pages!r}")
+
+
+def check_selection(spec: str | None, max_pages: int | None) -> None:
+    """Raise :class:`PageSelectionError` for what is wrong with the spec itself (syntax, page 0, reversed
+    ranges, max_pages below 1), so that a server can refuse it when the job is created. Whether the pages
+    exist is known only once the document is parsed."""
+    _check_max_pages(max_pages)
+    if spec is not None and str(spec).strip():
+        for part in _parts(spec):
+            _bounds(part)
+
+
 def page_selection(spec: str | None, max_pages: int | None, total: int) -> list[int]:
     """The 1-based page numbers to parse, ascending and without duplicates.
 
     ``spec`` None or blank means every page; ``max_pages`` then keeps the first N of the
     selection (the API's "maximum number of pages to process")."""
-    if max_pages is not None and (isinstance(max_pages, bool) or int(max_pages) < 1):
-        raise PageSelectionError(f"max_pages must be a whole number of at least 1, got {max_pages!r}")
+    _check_max_pages(max_pages)
     if spec is None or not str(spec).strip():
         pages = list(range(1, total + 1))
     else:
-        parts = [p.strip() for p in str(spec).split(",")]
-        if any(not p for p in parts):
-            raise PageSelectionError(f"target_pages '{spec}' has an empty item; {_EXAMPLE}")
         chosen: set[int] = set()
-        for part in parts:
+        for part in _parts(spec):
             chosen.update(_parse_part(part, total))
         pages = sorted(chosen)
     if max_pages is not None:

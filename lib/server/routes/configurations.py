@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from lib.api.models import ConfigurationCreate, ConfigurationList, ConfigurationResponse, ConfigurationUpdate, ExtractV2Parameters
 from lib.server.context import ServerContext, get_ctx
 from lib.server.errors import BadRequest
-from lib.server.routes.common import page_size_param
+from lib.server.routes.common import check_page_options, page_size_param
 from lib.server.schemas import check_schema
 from lib.server.views import configuration_view
 
@@ -24,6 +24,7 @@ def _parameters(parameters: ExtractV2Parameters) -> dict[str, Any]:
     stored = parameters.model_dump(mode="json", exclude_unset=True)
     stored["product_type"] = "extract_v2"
     check_schema(stored.get("data_schema"))
+    check_page_options(stored)
     return stored
 
 

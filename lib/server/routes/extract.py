@@ -11,7 +11,7 @@ from lib.api.ids import EXTRACT_JOB_PREFIX, id_prefix, new_id
 from lib.api.models import ExtractJobCreate, ExtractJobList, ExtractV2Job
 from lib.server.context import ServerContext, get_ctx
 from lib.server.errors import BadRequest
-from lib.server.routes.common import page_size_param
+from lib.server.routes.common import check_page_options, page_size_param
 from lib.server.schemas import check_schema
 from lib.server.store import to_iso
 from lib.server.views import RESULT_TEXT_COLUMNS, job_json, job_view, list_json, split_expand
@@ -61,6 +61,7 @@ def create_job(
     """Queue an extraction; it runs in a worker process. Poll GET /api/v2/extract/{id} or use a webhook."""
     configuration = resolve_configuration(ctx, body)
     check_schema(configuration.get("data_schema"))
+    check_page_options(configuration)
     file_id, parse_job_id = resolve_input(ctx, body.file_input)
     if body.webhook_configuration_ids:
         raise BadRequest("webhook_configuration_ids (saved webhooks) are not kept by this server; pass webhook_configurations.")

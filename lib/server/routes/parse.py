@@ -15,7 +15,7 @@ from lib.api.ids import PARSE_JOB_PREFIX, new_id
 from lib.api.models import ParseJob, ParseJobCreate, ParseJobList, ParseJobResult
 from lib.server.context import ServerContext, get_ctx
 from lib.server.errors import BadRequest, NotFound
-from lib.server.routes.common import page_size_param
+from lib.server.routes.common import check_page_options, page_size_param
 from lib.server.routes.files import file_type_of, sanitize_filename, store_upload
 from lib.server.store import to_iso
 from lib.server.views import parse_job_view, parse_result_view, split_expand
@@ -38,6 +38,7 @@ def _options(body: dict[str, Any]) -> dict[str, Any]:
     max_pages = ranges.get("max_pages")
     if max_pages is not None and (not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1):
         raise BadRequest("page_ranges.max_pages must be a whole number of at least 1.")
+    check_page_options(ranges, "page_ranges")
     return {
         "tier": body.get("tier"),
         "version": body.get("version"),

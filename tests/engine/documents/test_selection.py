@@ -1,6 +1,7 @@
 import pytest
 
 from lib.engine.documents import page_selection
+from lib.engine.documents.selection import check_selection
 from lib.engine.errors import PageSelectionError
 
 
@@ -49,3 +50,14 @@ def test_bad_selections_say_what_is_wrong(spec, total, message):
 def test_bad_max_pages(max_pages):
     with pytest.raises(PageSelectionError, match="max_pages must be a whole number of at least 1"):
         page_selection(None, max_pages, 4)
+
+
+@pytest.mark.parametrize(("spec", "max_pages"), [("1,a", None), ("0", None), ("7-5", None), ("1,,2", None), (None, 0)])
+def test_what_is_wrong_without_a_document_is_found_before_parsing(spec, max_pages):
+    with pytest.raises(PageSelectionError):
+        check_selection(spec, max_pages)
+
+
+@pytest.mark.parametrize(("spec", "max_pages"), [(None, None), ("", 3), ("1,3,5-7", None), ("999999999-1000000000", 2)])
+def test_what_only_a_document_can_refuse_passes_the_early_check(spec, max_pages):
+    check_selection(spec, max_pages)
