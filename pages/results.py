@@ -177,12 +177,12 @@ def _job_changed(keep_selected: bool = False) -> None:
 
 
 def _summary(ctx: Ctx) -> None:
+    """What the job holds, and how many of its values fall in each band (one line of chips, so that the
+    table starts high on the screen), then the per-field chart on request."""
     values = ctx.values
     empty = values["value"].isna() | values["value"].eq("")
-    counts = band_counts(values["confidence"], empty, ctx.threshold)
-    for col, (name, count) in zip(st.columns(len(counts)), counts.items()):
-        col.metric(name, count)
-    legend(ctx.threshold)
+    st.caption(f"{ctx.flat.target} · {len(ctx.flat.values):,} row(s) · {len(values):,} values · file {ctx.job.file_input}")
+    legend(ctx.threshold, band_counts(values["confidence"], empty, ctx.threshold))
     if not len(values):
         return
     expander = st.expander(
@@ -208,7 +208,7 @@ def _progress(ctx: Ctx) -> None:
     mine = progress(ctx.values, ctx.reviews, ctx.threshold)
     left, right = st.columns([4, 1])
     left.progress(
-        mine.fraction, text=f"Reviewed {mine.reviewed} / {mine.total} values · {mine.flagged_left} flagged left"
+        mine.fraction, text=f"Reviewed {mine.reviewed:,} / {mine.total:,} values · {mine.flagged_left:,} flagged left"
     )
     right.button(
         "Next flagged value",
@@ -254,12 +254,13 @@ def _selected_item() -> Optional[Item]:
 # --- the values tables ----------------------------------------------------------------------------------
 
 
-def _paged(total: int, per_page: int) -> tuple[int, int]:
-    """The slice of rows on the current table page (a page selector appears when there is more than one)."""
+def _paged(total: int, per_page: int, where: Optional[Any] = None) -> tuple[int, int]:
+    """The slice of rows on the current table page; a page selector appears (in ``where``, a container,
+    or here) when there is more than one."""
     pages = max(1, -(-total // per_page))
     st.session_state[_PAGE] = min(max(int(st.session_state.get(_PAGE, 1)), 1), pages)
     if pages > 1:
-        st.number_input(f"Table page (of {pages}, {per_page} per page)", min_value=1, max_value=pages, step=1, key=_PAGE)
+        (where or st).number_input(f"Table page (of {pages}, {per_page} per page)", min_value=1, max_value=pages, step=1, key=_PAGE)
     page = int(st.session_state[_PAGE])
     return (page - 1) * per_page, min(page * per_page, total)
 
@@ -271,11 +272,11 @@ def _status_of(event: Optional[ReviewEvent]) -> str:
     return f"{_DONE[event.action]} by {event.reviewer}" if event else ""
 
 
-def _long_view(ctx: Ctx, only_low: bool) -> None:
+def _long_view(ctx: Ctx, only_low: bool, pager: Optional[Any] = None) -> None:
     """One row per value: per_doc, or the "Values" layout of a row target."""
     values = ctx.values
     shown = values[flagged_mask(values, ctx.threshold)] if only_low else values
-    start, stop = _paged(len(shown), VALUES_PER_PAGE)
+    start, stop = _paged(len(shown), VALUES_PER_PAGE, pager)
     window = shown.iloc[start:stop]
     items = [Item(int(r), str(p)) for r, p in zip(window["row"], window["path"])]
     events = [ctx.reviews.get(item) for item in items]
@@ -318,13 +319,13 @@ def _on_pick_value() -> None:
         st.session_state[_ROW], st.session_state[_FIELD] = int(item.row or 0), item.path
 
 
-def _rows_view(ctx: Ctx, only_low: bool) -> None:
+def _rows_view(ctx: Ctx, only_low: bool, pager: Optional[Any] = None) -> None:
     """The wide table of a per_page / per_table_row job, a page of rows at a time, each cell coloured by
     its own confidence; only the visible page is corrected and styled."""
     flat = ctx.flat
     fields = _scored_fields(flat)
     rows = _table_rows(flat, ctx.threshold, only_low)
-    start, stop = _paged(len(rows), ROWS_PER_PAGE)
+    start, stop = _paged(len(rows), ROWS_PER_PAGE, pager)
     visible = rows[start:stop]
     on_page = set(visible.tolist())
     values, _children = corrected_frames(flat, {i: e for i, e in ctx.reviews.items() if i.row in on_page})
@@ -684,14 +685,13 @@ def _header(ctx: Ctx) -> None:
     """The threshold, the summary and progress, messages and the view picker. Drawn after the view below
     it (into a container placed above): on a large job the table is what a person waits for, and the
     widgets' values are already in the session state the view was drawn from."""
-    left, right = st.columns([3, 1])
-    left.slider("Confidence threshold", 0.0, 1.0, step=0.01, key=_THRESHOLD)
-    right.toggle("Only below threshold", key=_ONLY_LOW)
-    st.caption(f"{ctx.flat.target} · {len(ctx.flat.values)} row(s) · {len(ctx.values)} values · file {ctx.job.file_input}")
+    threshold, only_low, view = st.columns([4, 2, 5], vertical_alignment="bottom")
+    threshold.slider("Confidence threshold", 0.0, 1.0, step=0.01, key=_THRESHOLD)
+    only_low.toggle("Only flagged", key=_ONLY_LOW, help="Show only the values (or rows with a value) below the threshold")
+    view.segmented_control("View", VIEWS, key=_VIEW)
     _summary(ctx)
     _progress(ctx)
     _show_flash()
-    st.segmented_control("View", VIEWS, key=_VIEW)
 
 
 def _view(ctx: Ctx, view: str) -> None:
@@ -702,12 +702,13 @@ def _view(ctx: Ctx, view: str) -> None:
     only_low = bool(st.session_state.get(_ONLY_LOW))
     table_col, panel_col = st.columns([3, 2])
     with table_col:
+        layout, pager = st.columns(2, vertical_alignment="bottom")
         if ctx.flat.target != "per_doc":
-            st.radio("Layout", LAYOUTS, horizontal=True, key=_LAYOUT)
+            layout.radio("Layout", LAYOUTS, horizontal=True, key=_LAYOUT)
         if ctx.flat.target != "per_doc" and st.session_state.get(_LAYOUT, LAYOUTS[0]) == LAYOUTS[0]:
-            _rows_view(ctx, only_low)
+            _rows_view(ctx, only_low, pager)
         else:
-            _long_view(ctx, only_low)
+            _long_view(ctx, only_low, pager)
         _tables(ctx)
         st.button(
             "Reload reviews", key="_results_reload", on_click=ctx.refresh,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Mapping, Optional
 
 import pandas as pd
 import streamlit as st
@@ -82,7 +82,7 @@ def style_window(values: pd.DataFrame, confidence: pd.DataFrame, threshold: floa
     styles = pd.DataFrame("", index=values.index, columns=values.columns)
     for column in scored:
         styles[column] = [cell_css(None if pd.isna(s) else float(s), threshold) for s in scores[column]]
-    return values.style.apply(lambda _frame: styles, axis=None)
+    return values.style.apply(lambda _frame: styles, axis=None).format(_number_formats(values))
 
 
 def style_rows(frame: pd.DataFrame, confidence: pd.Series, columns: list[str], threshold: float) -> Styler:
@@ -94,11 +94,33 @@ def style_rows(frame: pd.DataFrame, confidence: pd.Series, columns: list[str], t
         style = cell_css(scores.get(row.name), threshold)
         return [style if column in columns else "" for column in row.index]
 
-    return frame.style.apply(css, axis=1)
+    formats = _number_formats(frame)
+    if confidence.name in frame.columns:
+        formats[confidence.name] = score_text
+    return frame.style.apply(css, axis=1).format(formats)
 
 
-def legend(threshold: float) -> None:
-    """The scale, in one line of coloured chips, with the threshold's numbers."""
+def score_text(value: Any) -> str:
+    """A confidence score with three decimals, as everywhere on the page; nothing when there is none."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.3f}"
+
+
+def number_text(value: Any) -> str:
+    """A number as it was extracted: the shortest text that reads back as the same value (``-127.59``,
+    not the Styler's default ``-127.590000``), and nothing for a missing one."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(float(value)) if isinstance(value, float) else str(value)
+
+
+def _number_formats(frame: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
+    """The formatter of every float column: a Styler otherwise prints six decimals and "nan"."""
+    return {column: number_text for column in frame.columns if pd.api.types.is_float_dtype(frame[column])}
+
+
+def legend_html(threshold: float, counts: Optional[Mapping[str, int]] = None) -> str:
+    """The scale as one line of coloured chips with the threshold's numbers; with ``counts`` (from
+    :func:`band_counts`) each chip also says how many values it holds, and a last chip how many are empty."""
     halfway = (1 + threshold) / 2
     ranges = {
         LOW.name: f"< {threshold:.2f}",
@@ -106,9 +128,16 @@ def legend(threshold: float) -> None:
         HIGH.name: f"≥ {halfway:.2f}",
         UNSCORED.name: "no confidence given",
     }
-    chips = " ".join(
+    chips = [(band, f"{band.name} {ranges[band.name]}" + (f" · <b>{counts[band.name]:,}</b>" if counts else "")) for band in BANDS]
+    if counts:
+        chips.append((Band("empty", "#495057", "#ffffff"), f"empty · <b>{counts['empty']:,}</b>"))
+    return " ".join(
         f"<span style='background:{band.background};border-left:4px solid {band.colour};"
-        f"padding:2px 8px;margin-right:6px;border-radius:3px'>{band.name} {ranges[band.name]}</span>"
-        for band in BANDS
+        f"padding:2px 8px;margin-right:6px;border-radius:3px;white-space:nowrap'>{text}</span>"
+        for band, text in chips
     )
-    st.markdown(chips, unsafe_allow_html=True)
+
+
+def legend(threshold: float, counts: Optional[Mapping[str, int]] = None) -> None:
+    """Draw :func:`legend_html`."""
+    st.markdown(legend_html(threshold, counts), unsafe_allow_html=True)

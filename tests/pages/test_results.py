@@ -4,6 +4,7 @@ per_table_row results render, the threshold filter, typed corrections refused or
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,12 @@ def client(local_server):
         yield api
 
 
+def band_counts_shown(at) -> dict[str, int]:
+    """The count on each chip of the confidence legend ("below threshold < 0.80 · <b>12</b>")."""
+    chips = re.findall(r"(below threshold|fair|high|no score|empty)[^·]*· <b>([\d,]+)</b>", " ".join(texts(at)))
+    return {name: int(count.replace(",", "")) for name, count in chips}
+
+
 def open_job(monkeypatch, tmp_path: Path, server_url: str, job_id: str, reviewer: str | None = None):
     point_app_at(monkeypatch, tmp_path / "studio", server_url)
     at = app_test(PAGE)
@@ -69,7 +76,7 @@ def test_results_of_each_target_render(monkeypatch, tmp_path, local_server, jobs
     at = open_job(monkeypatch, tmp_path, local_server.url, jobs[target])
     values = long_values(client, jobs[target])
     assert at.title[0].value == "Results"
-    assert any(f"{target} ·" in text and f"{len(values)} values" in text for text in texts(at))
+    assert any(f"{target} ·" in text and f"{len(values):,} values" in text for text in texts(at))
     table = at.dataframe[0].value
     if target == "per_doc":
         assert list(table["field"]) == list(values["path"])
@@ -81,8 +88,9 @@ def test_results_of_each_target_render(monkeypatch, tmp_path, local_server, jobs
         flat = flatten_job(client.get_job(jobs[target]))
         assert len(table) == len(flat.values)
         assert [c for c in flat.columns if c.name in table.columns]
-    metrics = {m.label: m.value for m in at.metric}
-    assert sum(int(metrics[name]) for name in ("below threshold", "fair", "high", "no score")) == len(values)
+    counts = band_counts_shown(at)
+    assert sum(counts[name] for name in ("below threshold", "fair", "high", "no score")) == len(values)
+    assert counts["empty"] == int((values["value"].isna() | values["value"].eq("")).sum())
     assert at.selectbox(key="_results_field").value == values["path"].iloc[0]
     shown = texts(at)
     assert any("Matching text" in text for text in shown) or any("no citation" in text for text in shown)
@@ -97,7 +105,7 @@ def test_threshold_filter_shows_only_values_below_it(monkeypatch, tmp_path, loca
     expected = values[values["confidence"] < round(threshold, 2)]["path"].tolist()
     assert 0 < len(expected) < len(values)
     assert list(at.dataframe[0].value["field"]) == expected
-    assert int({m.label: m.value for m in at.metric}["below threshold"]) == len(expected)
+    assert band_counts_shown(at)["below threshold"] == len(expected)
 
 
 def test_row_filter_keeps_rows_with_a_low_value(monkeypatch, tmp_path, local_server, jobs, client):
