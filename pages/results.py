@@ -607,7 +607,9 @@ def _compare_view(ctx: Ctx) -> None:
     only = st.toggle("Only values that differ", value=True, key="_results_only_diff")
     shown = diff[diff[DIFFERS]] if only else diff
     st.caption(f"{int(diff[DIFFERS].sum())} of {len(diff)} values differ" + (" (first 2,000 shown)." if len(shown) > 2000 else "."))
-    st.dataframe(shown.head(2000), hide_index=True)
+    table = shown.head(2000)
+    # Each job's values as text: one column mixes numbers, text and empties, which Arrow cannot type.
+    st.dataframe(table.assign(**{label: table[label].map(_cell_text) for label in flats}), hide_index=True)
 
 
 def _audit_view(ctx: Ctx) -> None:
