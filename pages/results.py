@@ -30,7 +30,7 @@ from lib.review.cells import (
 from lib.review.compare import DIFFERS, diff_values
 from lib.review.export import MIME_TYPES
 from lib.review.flatten import INDEX, PARENT, ROW, Column, FlatJob, display_frame, display_text
-from lib.review.load import LoadedJob, NotFinished, load_finished
+from lib.review.load import JOBS, LoadedJob, NotFinished
 from lib.review.progress import batch_progress, flagged_mask, next_flagged, progress
 from lib.review.store import DECISION_ACTIONS, Edit, Item, ReviewConflict, ReviewError, ReviewEvent, ReviewStore
 from lib.review.submissions import SubmissionStore
@@ -94,11 +94,11 @@ class Ctx:
 # --- loading --------------------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the job…", max_entries=6)
-def _load(backend_id: str, job_id: str, _client: ExtractClient) -> LoadedJob:
-    """The finished job, loaded once per app process (a COMPLETED job does not change). A job that has
-    not finished raises :class:`NotFinished`, which is not cached, so it is asked again next time."""
-    return load_finished(_client.get_job, job_id)
+def _load(backend_id: str, job_id: str, client: ExtractClient) -> LoadedJob:
+    """The finished job from the process's cache (loaded once; the job table may have loaded it ahead).
+    A job that has not finished raises :class:`NotFinished` and is asked again next time."""
+    with st.spinner("Loading the job…"):
+        return JOBS.get((backend_id, job_id), client.get_job, job_id)
 
 
 def _reviews(store: ReviewStore, backend_id: str, job_id: str, *, refresh: bool = False) -> dict[Item, ReviewEvent]:

@@ -24,6 +24,7 @@ import streamlit as st
 
 from lib.api.models import ExtractV2Job
 from lib.client import BatchItem, ClientError, ExtractClient, NotFoundError
+from lib.review.load import JOBS
 from lib.review.submissions import Submission, SubmissionStore
 from lib.submission import (
     NOT_SENT,
@@ -38,6 +39,7 @@ from lib.ui import navigation, state
 from lib.ui.connection import Backend
 
 POLL_INTERVAL_S = 2.0
+PREFETCH_NEWEST = 2
 MAX_STUCK_SHOWN = 5
 _POLLING = "_job_table_polling"
 _FAILURES = "_submit_failures"
@@ -295,12 +297,22 @@ def render_job_table(
             st.error(describe_failure(exc, backend.base_url), icon=":material/cloud_off:")
             return
         active = any(entry.row.active for entry in entries)
+        if st.session_state.get(_POLLING):
+            prefetch_finished(client, backend, entries)
         if active != bool(st.session_state.get(_POLLING)):
             st.session_state[_POLLING] = active
             st.rerun()
         _render_entries(client, store, backend, entries, stuck_after_s)
 
     live_table()
+
+
+def prefetch_finished(client: ExtractClient, backend: Backend, entries: Sequence[Entry]) -> None:
+    """While the person watches jobs finish, load the newest finished ones for the Results page in the
+    background, so that opening one is immediate (``lib.review.load``; already loaded ones cost nothing)."""
+    finished = [entry.key for entry in entries if entry.row.status == "COMPLETED" and entry.row.job_id]
+    for job_id in finished[:PREFETCH_NEWEST]:
+        JOBS.prefetch((backend.id, job_id), client.get_job, job_id)
 
 
 def _render_entries(

@@ -12,10 +12,12 @@ import pandas as pd
 import pytest
 
 from lib.client import ExtractClient
+from lib.review.load import JOBS
 from lib.review.submissions import SubmissionStore
 from lib.samples import demo_samples, long_pdf, scanned_pages
 from lib.samples.templates import TEMPLATES
 from lib.ui import state
+from lib.ui.job_table import PREFETCH_NEWEST
 from tests.support.server import start_server
 from tests.ui.support import app_test, point_app_at, texts
 
@@ -159,6 +161,10 @@ def test_several_files_complete_a_corrupt_pdf_fails_with_its_message_and_a_new_s
     assert "damaged" in failure or "PDF" in failure, failure
     assert table["Error"][:3].tolist() == ["", "", ""]
     assert table["Pages"].tolist()[:3] == [1, 1, 3]
+    JOBS._background.submit(lambda: None).result(timeout=60)  # the prefetches queued before this are done
+    backend_id = at.session_state[state.BACKEND].id
+    prefetched = [job_id for job_id in table["Job ID"][:3] if (backend_id, job_id) in JOBS]
+    assert len(prefetched) == PREFETCH_NEWEST, "the newest finished jobs were loaded for the Results page"
 
     at.selectbox(key="_job_table_selected").set_value(table["Job ID"][3]).run()
     assert f"broken.pdf: {failure}" in errors(at)
