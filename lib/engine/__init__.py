@@ -27,13 +27,14 @@ from typing import Any, Optional, Union
 from pydantic import ValidationError
 
 from lib.api.models import ExtractConfiguration
-from lib.engine.documents import load_document
+from lib.engine.documents import load_document, opened_document
 from lib.engine.documents.model import Document
 from lib.engine.errors import EngineError, SchemaError
 from lib.engine.schema import validate_schema
 from lib.engine.targets import ExtractionOutput, run
+from lib.gcpause import gc_paused
 
-__all__ = ["extract_file", "extract_document", "ExtractionOutput", "as_configuration"]
+__all__ = ["extract_file", "extract_document", "load_document", "ExtractionOutput", "as_configuration"]
 
 
 def as_configuration(configuration: Union[ExtractConfiguration, dict[str, Any]]) -> ExtractConfiguration:
@@ -54,7 +55,9 @@ def as_configuration(configuration: Union[ExtractConfiguration, dict[str, Any]])
 
 def extract_document(document: Document, configuration: Union[ExtractConfiguration, dict[str, Any]]) -> ExtractionOutput:
     """Extract from an already parsed document (target_pages / max_pages were applied by the parse)."""
-    return run(document, as_configuration(configuration))
+    config = as_configuration(configuration)
+    with gc_paused():
+        return run(document, config)
 
 
 def extract_file(data: bytes, filename: str, configuration: Union[ExtractConfiguration, dict[str, Any]], *,
@@ -67,6 +70,8 @@ def extract_file(data: bytes, filename: str, configuration: Union[ExtractConfigu
     parsed, so a bad schema fails fast."""
     config = as_configuration(configuration)
     validate_schema(config.data_schema)
-    if document is None:
-        document = load_document(data, filename, target_pages=config.target_pages, max_pages=config.max_pages)
-    return run(document, config)
+    with gc_paused():  # a parse and its index are many small objects without cycles: see lib/gcpause.py
+        if document is not None:
+            return run(document, config)
+        with opened_document(data, filename, target_pages=config.target_pages, max_pages=config.max_pages) as parsed:
+            return run(parsed, config)

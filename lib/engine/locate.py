@@ -17,9 +17,10 @@ model compares the best candidate with the best *competing* one (a different val
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from lib.engine.documents.model import Box, Document, Line, Page, Table
 from lib.engine.schema import Field
@@ -108,15 +109,61 @@ class Phrase:
     tokens: tuple[str, ...] = ()
 
 
-@dataclass
+class _Heads:
+    """The header cells of a page's tables that head a column of values, found the first time
+    a line asks (``IndexedLine.list_column``): only a label with a value below it needs them,
+    and a PDF page's tables are only detected when something reads them."""
+
+    __slots__ = ("page", "_boxes")
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self._boxes: Optional[list[Box]] = None
+
+    def boxes(self) -> list[Box]:
+        if self._boxes is None:
+            self._boxes = [c.box for t in self.page.tables for i, c in enumerate(t.header)
+                           if c.box is not None and _filled(t, i) >= 2]
+        return self._boxes
+
+
+_UNSET: object = object()
+
+
 class IndexedLine:
-    page: Page
-    line: Line
-    folded: str
-    row: int  # row index on the page
-    list_column: bool = False  # the line heads a table column of several values (below it is per row)
-    right: Optional["IndexedLine"] = None
-    below: Optional["IndexedLine"] = None
+    """A line of a page with its place: its row, its right neighbour and the line below it.
+
+    ``below`` and ``list_column`` are worked out on first use, because a search reads them only
+    at a label; the rows below a line are kept (as a slice of the page's rows) for that."""
+
+    __slots__ = ("page", "line", "folded", "row", "right", "_below", "_next", "_heads", "_column")
+
+    def __init__(self, page: Page, line: Line, folded: str, row: int, heads: _Heads) -> None:
+        self.page = page
+        self.line = line
+        self.folded = folded
+        self.row = row  # row index on the page
+        self.right: Optional[IndexedLine] = None
+        self._below: Any = _UNSET
+        self._next: list[list[IndexedLine]] = []
+        self._heads = heads
+        self._column: Optional[bool] = None
+
+    @property
+    def below(self) -> Optional["IndexedLine"]:
+        """The line just below this one (overlapping it, or starting where it starts)."""
+        if self._below is _UNSET:
+            self._below = _below(self, self._next)
+        return self._below  # type: ignore[return-value]
+
+    @property
+    def list_column(self) -> bool:
+        """Whether the line heads a table column of several values (then below it is per row)."""
+        if self._column is None:
+            b = self.line.box
+            cx, cy = b.x + b.w / 2, b.y + b.h / 2
+            self._column = any(h.x <= cx <= h.x1 and h.y <= cy <= h.y1 for h in self._heads.boxes())
+        return self._column
 
 
 @dataclass
@@ -124,6 +171,18 @@ class PageIndex:
     page: Page
     lines: list[IndexedLine]
     rows: list[list[IndexedLine]]
+    _folded: Optional[tuple[str, list[int]]] = field(default=None, repr=False)
+
+    def folded_text(self) -> tuple[str, list[int]]:
+        """Every line's folded text joined by newlines, and where each line starts in it: one
+        regex scan of this finds a field's labels on the whole page (no phrase spans a newline)."""
+        if self._folded is None:
+            starts, at = [], 0
+            for item in self.lines:
+                starts.append(at)
+                at += len(item.folded) + 1
+            self._folded = ("\n".join([item.folded for item in self.lines]), starts)
+        return self._folded
 
 
 @dataclass
@@ -166,35 +225,49 @@ def index_document(document: Document, conventions: Conventions) -> DocIndex:
 
 
 def index_page(page: Page) -> PageIndex:
-    """Rows by vertical overlap, then right and below neighbours."""
-    ordered = sorted(page.lines, key=lambda l: (l.box.y + l.box.h / 2, l.box.x))
+    """Rows by vertical overlap, then right neighbours (``below`` is found when first read).
+    It runs once per line of every page, so the loop keeps to local arithmetic."""
+    lines = page.lines
+    keyed = sorted([(b.y + b.h / 2, b.x, i) for i, b in enumerate([line.box for line in lines])])
     rows: list[list[Line]] = []
+    row: list[Line] = []
     centre = -1e9
-    for line in ordered:
-        mid = line.box.y + line.box.h / 2
-        if rows and abs(mid - centre) <= max(2.0, 0.5 * min(line.box.h, rows[-1][0].box.h)):
-            rows[-1].append(line)
-            if page.ocr:
-                centre = mid  # a scan is often skewed: follow the row as it drifts
+    row_h = 0.0
+    follow = page.ocr  # a scan is often skewed: follow the row as it drifts
+    for mid, _, i in keyed:
+        line = lines[i]
+        h = line.box.h
+        if rows and abs(mid - centre) <= max(2.0, 0.5 * (h if h < row_h else row_h)):
+            row.append(line)
+            if follow:
+                centre = mid
         else:
-            rows.append([line])
-            centre = mid
+            row = [line]
+            rows.append(row)
+            centre, row_h = mid, h
+    heads = _Heads(page)
     indexed_rows: list[list[IndexedLine]] = []
     for r, row in enumerate(rows):
-        row.sort(key=lambda l: l.box.x)
-        indexed_rows.append([IndexedLine(page, l, fold_label(l.text), r) for l in row])
-    for r, row in enumerate(indexed_rows):
-        for a, b in zip(row, row[1:]):
+        if len(row) == 1:
+            line = row[0]
+            indexed_rows.append([IndexedLine(page, line, fold_label(line.text), r, heads)])
+            continue
+        row.sort(key=_left)
+        items = [IndexedLine(page, line, fold_label(line.text), r, heads) for line in row]
+        for a, b in zip(items, items[1:]):
             a.right = b
-        for item in row:
-            item.below = _below(item, indexed_rows[r + 1 : r + 3])
-    flat = [item for row in indexed_rows for item in row]
-    heads = [c.box for t in page.tables for i, c in enumerate(t.header) if c.box is not None and _filled(t, i) >= 2]
-    for item in flat:
-        b = item.line.box
-        cx, cy = b.x + b.w / 2, b.y + b.h / 2
-        item.list_column = any(h.x <= cx <= h.x1 and h.y <= cy <= h.y1 for h in heads)
+        indexed_rows.append(items)
+    flat: list[IndexedLine] = []
+    for r, items in enumerate(indexed_rows):
+        following = indexed_rows[r + 1 : r + 3]
+        for item in items:
+            item._next = following
+        flat += items
     return PageIndex(page, flat, indexed_rows)
+
+
+def _left(line: Line) -> float:
+    return line.box.x
 
 
 def _filled(table: Table, column: int) -> int:
@@ -329,11 +402,12 @@ def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex
     pattern = phrase_regex(phrases)
     out: list[Candidate] = []
     for page in pages:
-        for item in page.lines:
-            if not item.folded:
-                continue
-            for match in pattern.finditer(item.folded):
-                out.extend(_candidates_at(f, item, match, phrases, conv, hint, wide, labels))
+        text, starts = page.folded_text()
+        for match in pattern.finditer(text):
+            n = bisect_right(starts, match.start()) - 1
+            offset = starts[n]
+            out.extend(_candidates_at(f, page.lines[n], match.start() - offset, match.end() - offset, phrases, conv,
+                                      hint, wide, labels))
     return out
 
 
@@ -345,11 +419,12 @@ def _best_quality(key: str, phrases: tuple[Phrase, ...], own: frozenset[str]) ->
                 if f" {p.text} " in padded or " " in p.text and f" {p.text.replace(' ', '')} " in padded), default=0.0)
 
 
-def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrases: tuple[Phrase, ...],
+def _candidates_at(f: Field, item: IndexedLine, match_start: int, match_end: int, phrases: tuple[Phrase, ...],
                    conv: Conventions, hint: str, wide: bool, labels: frozenset[str]) -> list[Candidate]:
+    """The candidates of the label matched at ``match_start:match_end`` of ``item.folded``."""
     text = item.line.text
     lead = len(text) - len(text.lstrip("| "))
-    start, end = _raw_start(text, match.start()), _raw_offset(text, match.end())
+    start, end = _raw_start(text, match_start), _raw_offset(text, match_end)
     out: list[Candidate] = []
     sep = _COLON.search(text, end)
     between = text[end : sep.start()] if sep is not None else ""
@@ -385,14 +460,25 @@ def _candidates_at(f: Field, item: IndexedLine, match: re.Match[str], phrases: t
         out += _typed_from(f, item, value_text, value_start, item, inline_quality, structure, conv, hint, key)
     if value_text and structure == STRUCTURE_COLON or quality <= 0.3:
         return out
-    neighbours = [(item.right, STRUCTURE_RIGHT)]
-    if not out or wide:
-        column = item.list_column or _heads_column(f, item, conv, hint)
-        neighbours.append((item.below, STRUCTURE_BELOW * (HEADER_BELOW if column else 1.0)))
-    for neighbour, structure in neighbours:
-        if neighbour is not None and not is_label(neighbour.folded, labels) and not _looks_like_label(neighbour.line.text):
-            out += _typed_from(f, neighbour, neighbour.line.text, 0, item, quality, structure, conv, hint, key)
+    look_below = not out or wide
+    right = item.right
+    if right is not None and _may_be_value(right, labels):
+        out += _typed_from(f, right, right.line.text, 0, item, quality, STRUCTURE_RIGHT, conv, hint, key)
+    below = item.below if look_below else None
+    if below is not None and _may_be_value(below, labels):
+        found = _typed_from(f, below, below.line.text, 0, item, quality, STRUCTURE_BELOW, conv, hint, key)
+        if found and (item.list_column or _heads_column(f, item, conv, hint)):
+            # a column header: the value below is one row's, not the document's (asked only
+            # when there is a value below, so a page's tables are detected only if it matters)
+            found = _typed_from(f, below, below.line.text, 0, item, quality, STRUCTURE_BELOW * HEADER_BELOW, conv,
+                                hint, key)
+        out += found
     return out
+
+
+def _may_be_value(neighbour: IndexedLine, labels: frozenset[str]) -> bool:
+    """A neighbouring line can hold a label's value unless it is a label itself."""
+    return not is_label(neighbour.folded, labels) and not _looks_like_label(neighbour.line.text)
 
 
 def _caps_title(text: str) -> bool:

@@ -55,7 +55,7 @@ class Flags:
 def run(document: Document, config: Any) -> ExtractionOutput:
     """Extract ``config.data_schema`` from ``document`` for the configured target."""
     root = compile_schema(validate_schema(config.data_schema))
-    texts = [line.text for _, line in document.iter_lines()]
+    texts = [line.text for page in document.pages for line in page.lines]
     conventions = prompt_conventions(config.system_prompt, detect_conventions(texts))
     index = index_document(document, conventions)
     hints = label_hints(config.system_prompt, _field_names(root))
@@ -76,7 +76,7 @@ def run(document: Document, config: Any) -> ExtractionOutput:
         values, meta = walker.object(root, index.pages)
         result = values
         field_metadata = {"document_metadata": render(meta, flags)}
-    return ExtractionOutput(result, {"field_metadata": field_metadata}, usage(document, result))
+    return ExtractionOutput(result, {"field_metadata": field_metadata}, usage(document, result, texts))
 
 
 def schema_labels(node: Field, hints: dict[str, tuple[str, ...]]) -> frozenset[str]:
@@ -123,9 +123,10 @@ def _combined(leaf: Leaf) -> float:
     return combine(leaf.extraction, leaf.parsing) if leaf.value is not None else 0.0
 
 
-def usage(document: Document, result: Any) -> dict[str, int]:
-    """Pages extracted and word counts standing in for tokens (there is no tokenizer here)."""
-    words = sum(len(line.text.split()) for _, line in document.iter_lines())
+def usage(document: Document, result: Any, texts: list[str]) -> dict[str, int]:
+    """Pages extracted and word counts standing in for tokens (there is no tokenizer here);
+    ``texts`` are the document's line texts (joined, their words are counted in one pass)."""
+    words = len(" ".join(texts).split())
     return {
         "num_pages_extracted": len(document.pages),
         "num_document_tokens": words,

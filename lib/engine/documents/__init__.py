@@ -9,7 +9,8 @@ worker process.
 
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from lib.engine.documents.model import Document, Page, page_markdown, table_markdown
 from lib.engine.documents.selection import page_selection
@@ -18,7 +19,7 @@ from lib.engine.errors import CorruptDocument, DocumentError, EmptyDocument, Eng
 from lib.gcpause import gc_paused
 
 __all__ = [
-    "load_document", "count_pages", "page_selection", "page_markdown", "table_markdown", "sniff", "gc_paused", "Document",
+    "load_document", "opened_document", "count_pages", "page_selection", "page_markdown", "table_markdown", "sniff", "gc_paused", "Document",
 ]
 
 
@@ -50,11 +51,12 @@ def _flowing(kind: str, data: bytes, filename: str, target_pages: str | None, ma
     return Document(filename=filename, kind=kind, pages=[p for p in pages if p.number in wanted], total_pages=len(pages))
 
 
-def _dispatch(kind: str, data: bytes, filename: str, target_pages: str | None, max_pages: int | None) -> Document:
+def _dispatch(kind: str, data: bytes, filename: str, target_pages: str | None, max_pages: int | None,
+              opened: list | None = None) -> Document:
     if kind == "pdf":
         from lib.engine.documents.pdf import parse_pdf
 
-        return parse_pdf(data, filename, target_pages, max_pages)
+        return parse_pdf(data, filename, target_pages, max_pages, opened)
     if kind == "image":
         from lib.engine.documents.images import parse_image
 
@@ -70,10 +72,30 @@ def load_document(
     Raises ``DocumentError`` subclasses for unreadable input and ``PageSelectionError`` for a
     bad ``target_pages`` / ``max_pages``; any other failure inside a third-party parser is
     reported as a ``CorruptDocument`` rather than escaping as a traceback."""
+    return _parse(data, filename, target_pages, max_pages, None)
+
+
+@contextmanager
+def opened_document(
+    data: bytes, filename: str, *, target_pages: str | None = None, max_pages: int | None = None
+) -> Iterator[Document]:
+    """``load_document`` for a caller that is done with the document when the block ends (an
+    extraction): a PDF stays open for the block and each text-layer page detects its tables
+    only if something reads them, which a schema without tables often never does. The
+    document must not be used after the block."""
+    opened: list = []
+    try:
+        yield _parse(data, filename, target_pages, max_pages, opened)
+    finally:
+        for source in opened:
+            source.close()
+
+
+def _parse(data: bytes, filename: str, target_pages: str | None, max_pages: int | None, opened: list | None) -> Document:
     kind = sniff(data, filename)
     try:
         with gc_paused():
-            return _dispatch(kind, data, filename, target_pages, max_pages)
+            return _dispatch(kind, data, filename, target_pages, max_pages, opened)
     except (EngineError, ImportError, SyntaxError):
         raise  # ours, or a broken installation: not the document's fault
     except MemoryError as exc:

@@ -7,12 +7,14 @@ MuPDF's own lines; tables are looked for only where the page gives a reason to.
 
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 import pymupdf
 
 from lib.engine.documents.layout import Segment, build_lines
-from lib.engine.documents.model import Box, Document, Line, Page, Word
+from lib.engine.documents.model import Box, Document, Line, Page, Table, Word
 from lib.engine.documents.selection import page_selection
-from lib.engine.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from lib.engine.errors import CorruptDocument, EmptyDocument, EncryptedDocument, EngineError
 
 # A text layer whose characters are mostly U+FFFD or control codes (fonts without a Unicode
 # map) is no better than none: such pages are OCR'd.
@@ -110,28 +112,76 @@ def _displayed(words: list[tuple], matrix: pymupdf.Matrix) -> list[tuple]:
     return out
 
 
-def parse_page(page: pymupdf.Page, number: int) -> Page:
-    """One PDF page: the text layer when it is usable, otherwise OCR of the rendered page."""
-    from lib.engine.documents import ocr, tables
+class DeferredTablesPage(Page):
+    """A text-layer page whose tables are detected the first time ``tables`` is read.
+
+    Extraction reads a page's tables only when the schema has a table to fill or a label sits
+    on top of a column; detecting them (the page's drawings, ruling grids, column alignment)
+    costs more than reading its words, so a ``per_page`` job over a long statement must not
+    pay it for every page. Reading ``tables`` gives exactly what the eager parse gives; it
+    needs the PDF still open (``lib.engine.documents.opened_document`` keeps it open)."""
+
+    def __init__(self, number: int, width: float, height: float, lines: list[Line],
+                 detect: Callable[[Page], list[Table]]) -> None:
+        super().__init__(number=number, width=width, height=height, lines=lines)
+        self._detect: Optional[Callable[[Page], list[Table]]] = detect
+
+    @property  # type: ignore[override]
+    def tables(self) -> list[Table]:
+        if self._detect is not None:
+            detect, self._detect = self._detect, None
+            try:
+                self._tables = detect(self)
+            except EngineError:
+                raise
+            except Exception as exc:  # MuPDF failing on a damaged drawing
+                raise CorruptDocument(f"the tables of page {self.number} of the PDF cannot be read ({_plain(exc)})") from exc
+        return self._tables
+
+    @tables.setter
+    def tables(self, value: list[Table]) -> None:
+        self._tables = value
+        self._detect = None
+
+
+def _table_detector(page: pymupdf.Page) -> Callable[[Page], list[Table]]:
+    """How to find a page's tables: rulings are in the unrotated space, so a rotated page's
+    tables come from alignment alone (which works on the page as shown)."""
+    from lib.engine.documents import tables
+
+    if page.rotation:
+        return lambda parsed: tables.aligned_tables(parsed.lines, parsed.number)
+    return lambda parsed: tables.pdf_tables(page, parsed.number, parsed.lines)
+
+
+def parse_page(page: pymupdf.Page, number: int, defer_tables: bool = False) -> Page:
+    """One PDF page: the text layer when it is usable, otherwise OCR of the rendered page.
+    With ``defer_tables`` a text-layer page finds its tables when they are first read (the
+    caller keeps the PDF open meanwhile)."""
+    from lib.engine.documents import ocr
 
     rect = page.rect
     words = page.get_text("words", sort=False)
     if _usable(words):
         if page.rotation:
             words = _displayed(words, page.rotation_matrix)
+        detect = _table_detector(page)
+        if defer_tables:
+            return DeferredTablesPage(number, rect.width, rect.height, text_lines(words), detect)
         result = Page(number=number, width=rect.width, height=rect.height, lines=text_lines(words))
-        if page.rotation:  # rulings are in the unrotated space; alignment works on what is shown
-            result.tables = tables.aligned_tables(result.lines, number)
-        else:
-            result.tables = tables.pdf_tables(page, number, result.lines)
+        result.tables = detect(result)
         return result
     if _page_has_graphics(page):
         return ocr.ocr_pdf_page(page, number)
     return Page(number=number, width=rect.width, height=rect.height)
 
 
-def parse_pdf(data: bytes, filename: str, target_pages: str | None, max_pages: int | None) -> Document:
-    """Only the selected pages are parsed; ``total_pages`` keeps the source's count."""
+def parse_pdf(data: bytes, filename: str, target_pages: str | None, max_pages: int | None,
+              opened: Optional[list[pymupdf.Document]] = None) -> Document:
+    """Only the selected pages are parsed; ``total_pages`` keeps the source's count.
+
+    Given an ``opened`` list, the PDF is left open and appended to it, and each text-layer
+    page detects its tables when first read; the caller closes the PDF when it is done."""
     doc = open_pdf(data)
     try:
         total = doc.page_count
@@ -142,7 +192,13 @@ def parse_pdf(data: bytes, filename: str, target_pages: str | None, max_pages: i
                 page = doc.load_page(number - 1)
             except Exception as exc:
                 raise CorruptDocument(f"page {number} of the PDF is damaged and cannot be read ({_plain(exc)})") from exc
-            pages.append(parse_page(page, number))
-        return Document(filename=filename, kind="pdf", pages=pages, total_pages=total)
-    finally:
+            pages.append(parse_page(page, number, defer_tables=True) if opened is not None else parse_page(page, number))
+        document = Document(filename=filename, kind="pdf", pages=pages, total_pages=total)
+    except BaseException:
         doc.close()
+        raise
+    if opened is None:
+        doc.close()
+    else:
+        opened.append(doc)
+    return document
