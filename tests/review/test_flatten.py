@@ -12,6 +12,7 @@ import pytest
 
 from lib.api.models import ExtractV2Job
 from lib.client import ExtractClient
+from lib.review import flatten
 from lib.review.flatten import INDEX, PAGE, PARENT, ROW, flatten_job, parse_pages, unflatten
 from lib.samples import demo_samples, make_sample
 from tests.client.hosted import SEED_JOB, seed_job
@@ -259,3 +260,28 @@ def test_a_wide_table_of_rows_keeps_list_cells_whole() -> None:
     assert flat.values["tags"].tolist() == [["a", "b"], ["c", "d"]]
     assert flat.wide["tags"].tolist() == ["a, b", "c, d"]
     assert isinstance(flat.values, pd.DataFrame) and flat.restore() == rows
+
+
+def test_a_job_longer_than_a_read_chunk_keeps_every_cell_and_its_odd_metadata_in_place() -> None:
+    """The metadata is read ``_CHUNK`` rows at a time; odd entries in a later chunk (a lone citation
+    dict, "bar", a missing entry, a text confidence) must land in their own cell and nowhere else."""
+    size = 2 * flatten._CHUNK + 7
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}, "who": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+    rows = [{"n": i, "who": {"name": f"p{i}"}} for i in range(size)]
+    metas: list[Any] = [{"page_number": i + 1, "n": _cite(1, str(i), i / size), "who": {"name": _cite(1, f"p{i}", 0.5)}} for i in range(size)]
+    odd = {flatten._CHUNK + 3: {"citation": {"page": 9, "matching_text": "lone"}, "confidence": 0.25}, size - 2: {"citation": "bar", "confidence": "high"}}
+    for row, entry in odd.items():
+        metas[row]["n"] = entry
+    del metas[size - 1]["who"]
+    flat = flatten_job(_job(rows, metas, "per_page", schema))
+    _aligned(flat)
+    assert flat.values["n"].tolist() == list(range(size)) and flat.values[PAGE].tolist() == list(range(1, size + 1))
+    assert flat.confidence[PAGE].dtype == flat.values[PAGE].dtype and flat.citations[PAGE].tolist() == flat.values[PAGE].tolist()
+    expected = [i / size for i in range(size)]
+    expected[flatten._CHUNK + 3], expected[size - 2] = 0.25, math.nan
+    assert flat.confidence["n"].tolist()[: size - 2] == expected[: size - 2] and math.isnan(flat.confidence.loc[size - 2, "n"])
+    assert flat.citations.loc[flatten._CHUNK + 3, "n"] == [{"page": 9, "matching_text": "lone"}] and flat.citations.loc[size - 2, "n"] == []
+    plain = [row for row in range(size) if row not in odd]
+    assert all(flat.citations.loc[row, "n"] == metas[row]["n"]["citation"] for row in plain)
+    assert flat.confidence["who.name"].tolist()[:-1] == [0.5] * (size - 1) and math.isnan(flat.confidence.loc[size - 1, "who.name"])
+    assert flat.citations.loc[size - 1, "who.name"] == [] and flat.citations.loc[size - 2, "who.name"][0]["matching_text"] == f"p{size - 2}"
