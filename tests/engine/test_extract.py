@@ -105,6 +105,20 @@ def test_per_table_row_returns_every_row_of_a_long_statement(long_statement):
         jsonschema.validate(row, sample.row_schema)
 
 
+@pytest.mark.parametrize("target", ["per_doc", "per_page", "per_table_row"])
+def test_extract_file_reads_tables_when_needed_and_gets_the_eager_answer(target):
+    """``extract_file`` leaves a PDF page's tables undetected until the extraction reads them;
+    each target's whole output (values, confidence, citations) is what a fully parsed document
+    gives."""
+    sample = make_sample("bank_statement", fmt="pdf", layout=1, seed=3, rows=50)
+    schema = {"per_doc": sample.schema, "per_page": sample.page_schema, "per_table_row": sample.row_schema}[target]
+    config = {"data_schema": schema, "extraction_target": target, **FULL}
+    eager = extract_document(load_document(sample.data, sample.filename), config)
+    assert extract_file(sample.data, sample.filename, config) == eager
+    if target == "per_table_row":
+        assert eager.extract_result == sample.expected_rows
+
+
 def test_per_table_row_with_one_row_gives_one_row():
     sample = make_sample("invoice", fmt="pdf", layout=0, seed=6, items=1)
     out = extract_file(sample.data, sample.filename,

@@ -35,12 +35,16 @@ class Segment:
     confidence: float = 1.0
 
 
+def _segment_line(seg: Segment) -> Line:
+    """The line of one segment: the common case, kept cheap (it runs once per line of every page)."""
+    words = seg.words
+    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
+    return Line(text, Box(seg.x0, seg.y0, seg.x1 - seg.x0, seg.y1 - seg.y0), words, seg.confidence)
+
+
 def _line_from(segments: list[Segment]) -> Line:
-    if len(segments) == 1:  # the common case, kept cheap: it runs once per line of every page
-        seg = segments[0]
-        words = seg.words
-        text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
-        return Line(text, Box(seg.x0, seg.y0, seg.x1 - seg.x0, seg.y1 - seg.y0), words, seg.confidence)
+    if len(segments) == 1:
+        return _segment_line(segments[0])
     words = [w for s in segments for w in s.words]
     x0 = min(s.x0 for s in segments)
     y0 = min(s.y0 for s in segments)
@@ -51,23 +55,29 @@ def _line_from(segments: list[Segment]) -> Line:
     return Line(text=text, box=Box(x0, y0, x1 - x0, y1 - y0), words=words, confidence=confidence)
 
 
-def _split_row(row: list[Segment]) -> list[Line]:
-    if len(row) == 1:
-        return [_line_from(row)]
-    row.sort(key=lambda s: s.x0)
-    lines: list[Line] = []
-    run = [row[0]]
-    for seg in row[1:]:
-        prev = run[-1]
+def _left_edge(seg: Segment) -> float:
+    return seg.x0
+
+
+def _centre_key(seg: Segment) -> float:
+    return seg.y0 + seg.y1  # twice the centre: the same order, one division fewer per segment
+
+
+def _split_row(row: list[Segment], lines: list[Line]) -> None:
+    """Append the lines of one row to ``lines``: its segments left to right, a new line
+    wherever the gap to the previous segment is wider than ``GAP_FACTOR`` text heights."""
+    row.sort(key=_left_edge)
+    start = 0
+    prev = row[0]
+    for i in range(1, len(row)):
+        seg = row[i]
         height = min(prev.y1 - prev.y0, seg.y1 - seg.y0)
         factor = LABEL_GAP_FACTOR if prev.words[-1].text.endswith(":") else GAP_FACTOR
         if seg.x0 - prev.x1 > factor * height:
-            lines.append(_line_from(run))
-            run = [seg]
-        else:
-            run.append(seg)
-    lines.append(_line_from(run))
-    return lines
+            lines.append(_segment_line(prev) if i - start == 1 else _line_from(row[start:i]))
+            start = i
+        prev = seg
+    lines.append(_segment_line(prev) if len(row) - start == 1 else _line_from(row[start:]))
 
 
 def build_lines(segments: list[Segment]) -> list[Line]:
@@ -78,19 +88,26 @@ def build_lines(segments: list[Segment]) -> list[Line]:
     boxes) on one row."""
     if not segments:
         return []
-    segments = sorted(segments, key=lambda s: (s.y0 + s.y1) / 2)
+    segments = sorted(segments, key=_centre_key)
     lines: list[Line] = []
-    row = [segments[0]]
-    top, bottom = segments[0].y0, segments[0].y1
+    first = segments[0]
+    row = [first]
+    top, bottom = first.y0, first.y1
     for seg in segments[1:]:
         centre = (seg.y0 + seg.y1) / 2
         if top <= centre <= bottom:
             row.append(seg)
+            continue
+        if len(row) == 1:
+            lines.append(_segment_line(row[0]))
         else:
-            lines.extend(_split_row(row))
-            row = [seg]
-            top, bottom = seg.y0, seg.y1
-    lines.extend(_split_row(row))
+            _split_row(row, lines)
+        row = [seg]
+        top, bottom = seg.y0, seg.y1
+    if len(row) == 1:
+        lines.append(_segment_line(row[0]))
+    else:
+        _split_row(row, lines)
     return lines
 
 

@@ -6,7 +6,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-from lib.engine.documents import count_pages, load_document, pdf
+from lib.engine.documents import count_pages, load_document, opened_document, pdf, tables
+from lib.samples import long_pdf
 from tests.engine.documents.conftest import make_pdf
 
 
@@ -105,6 +106,30 @@ def test_headerless_ruled_table_keeps_every_row():
     table = load_document(_ruled_pdf(rows), "ruled.pdf").pages[0].tables[0]
     assert table.header == []
     assert [row[1].text for row in table.rows] == ["Coffee", "Rent", "Tea"]
+
+
+def test_deferred_tables_are_the_tables_of_the_eager_parse(invoice_pdf):
+    """An extraction's parse finds a page's tables when they are first read: the same tables,
+    ruled or aligned, that ``load_document`` finds up front."""
+    rows = [["Date", "Description", "Amount"], ["2024-01-02", "Coffee\nbeans", "12.50"], ["2024-01-03", "Rent", "900.00"]]
+    for data in (_ruled_pdf(rows), invoice_pdf, long_pdf(3).data):
+        eager = load_document(data, "doc.pdf")
+        with opened_document(data, "doc.pdf") as deferred:
+            assert deferred.to_dict() == eager.to_dict()
+            assert any(page.tables for page in deferred.pages)
+
+
+def test_tables_are_detected_only_when_read(monkeypatch):
+    detected = []
+    real = tables.pdf_tables
+    monkeypatch.setattr(tables, "pdf_tables", lambda page, number, lines: detected.append(number) or real(page, number, lines))
+    data = long_pdf(4).data
+    with opened_document(data, "long.pdf", target_pages="2-4") as document:
+        assert detected == [] and [len(p.lines) > 10 for p in document.pages] == [True] * 3
+        first = document.pages[1].tables
+        assert detected == [3] and first and document.pages[1].tables is first  # found once
+    load_document(data, "long.pdf", target_pages="2-4")
+    assert detected == [3, 2, 3, 4]
 
 
 def test_page_sizes_per_page():
