@@ -373,10 +373,13 @@ def is_label(folded: str, extra: Iterable[str] = ()) -> bool:
 @lru_cache(maxsize=4096)
 def phrase_regex(phrases: tuple[Phrase, ...]) -> re.Pattern[str]:
     """One pattern for all of a field's phrases, longest first; the space between two words
-    is optional because OCR often drops it ("AmountDue")."""
+    is optional because OCR often drops it ("AmountDue"). A phrase starts where no letter or
+    digit precedes it; that test sits after each phrase's first character (looking back two),
+    so every alternative begins with a literal and the regex engine skips positions whose
+    character starts no phrase instead of trying each one."""
     ordered = sorted((p.text for p in phrases), key=len, reverse=True)
-    alternatives = "|".join(re.escape(p).replace(r"\ ", " ?") for p in ordered)
-    return re.compile(r"(?<![a-z0-9])(?:" + alternatives + r")(?![a-z0-9])")
+    alternatives = "|".join(re.escape(p[0]) + "(?<![a-z0-9].)" + re.escape(p[1:]).replace(r"\ ", " ?") for p in ordered)
+    return re.compile(r"(?:" + alternatives + r")(?![a-z0-9])")
 
 
 def label_quality(key: str, phrase: Phrase, own: frozenset[str] = frozenset()) -> float:
@@ -429,7 +432,7 @@ def _candidates_at(f: Field, item: IndexedLine, match_start: int, match_end: int
     sep = _COLON.search(text, end)
     between = text[end : sep.start()] if sep is not None else ""
     earlier = [m for m in _COLON.finditer(text, lead, start)]
-    numbered = re.fullmatch(r"\s*\d{1,3}[a-z]?\.?\s*", between) is not None  # "Section 2: ..."
+    numbered = _NUMBERED.fullmatch(between) is not None  # "Section 2: ..."
     if sep is not None and len(fold_label(between).split()) <= 3 and (numbered or not any(c.isdigit() for c in between)):
         # "Label: value", possibly one of several pairs on the line ("Signature: ___ Date: 28.09.2023")
         key_start = earlier[-1].end() if earlier else lead
@@ -449,7 +452,7 @@ def _candidates_at(f: Field, item: IndexedLine, match_start: int, match_end: int
         structure = STRUCTURE_INLINE * (0.85 if before else 1.0)
         if f.kind == "string" and len(value_text.split()) > 5:
             structure *= 0.5  # prose that starts with a label word, not a "Label value" pair
-    own = frozenset(split_name(f.name).split())
+    own = _own_words(f.name)
     quality = _best_quality(key, phrases, own)
     inline_quality = _best_quality(fold_label(text[start:end]), phrases, own) if structure != STRUCTURE_COLON else quality
     if max(quality, inline_quality) <= 0.3:
@@ -479,6 +482,15 @@ def _candidates_at(f: Field, item: IndexedLine, match_start: int, match_end: int
 def _may_be_value(neighbour: IndexedLine, labels: frozenset[str]) -> bool:
     """A neighbouring line can hold a label's value unless it is a label itself."""
     return not is_label(neighbour.folded, labels) and not _looks_like_label(neighbour.line.text)
+
+
+_NUMBERED = re.compile(r"\s*\d{1,3}[a-z]?\.?\s*")
+
+
+@lru_cache(maxsize=4096)
+def _own_words(name: str) -> frozenset[str]:
+    """The words of a field's own name (a label may carry them without losing quality)."""
+    return frozenset(split_name(name).split())
 
 
 def _caps_title(text: str) -> bool:

@@ -144,12 +144,12 @@ class DeferredTablesPage(Page):
         self._detect = None
 
 
-def _table_detector(page: pymupdf.Page) -> Callable[[Page], list[Table]]:
+def _table_detector(page: pymupdf.Page, rotated: bool) -> Callable[[Page], list[Table]]:
     """How to find a page's tables: rulings are in the unrotated space, so a rotated page's
     tables come from alignment alone (which works on the page as shown)."""
     from lib.engine.documents import tables
 
-    if page.rotation:
+    if rotated:
         return lambda parsed: tables.aligned_tables(parsed.lines, parsed.number)
     return lambda parsed: tables.pdf_tables(page, parsed.number, parsed.lines)
 
@@ -158,20 +158,21 @@ def parse_page(page: pymupdf.Page, number: int, defer_tables: bool = False) -> P
     """One PDF page: the text layer when it is usable, otherwise OCR of the rendered page.
     With ``defer_tables`` a text-layer page finds its tables when they are first read (the
     caller keeps the PDF open meanwhile)."""
-    from lib.engine.documents import ocr
-
     rect = page.rect
     words = page.get_text("words", sort=False)
     if _usable(words):
-        if page.rotation:
+        rotated = bool(page.rotation)
+        if rotated:
             words = _displayed(words, page.rotation_matrix)
-        detect = _table_detector(page)
+        detect = _table_detector(page, rotated)
         if defer_tables:
             return DeferredTablesPage(number, rect.width, rect.height, text_lines(words), detect)
         result = Page(number=number, width=rect.width, height=rect.height, lines=text_lines(words))
         result.tables = detect(result)
         return result
     if _page_has_graphics(page):
+        from lib.engine.documents import ocr
+
         return ocr.ocr_pdf_page(page, number)
     return Page(number=number, width=rect.width, height=rect.height)
 
