@@ -508,16 +508,18 @@ def _next_label(text: str, start: int) -> int:
     return m.start() if m else len(text)
 
 
+@lru_cache(maxsize=4096)
+def _alnum_positions(text: str) -> tuple[int, ...]:
+    """Where the letters and digits of ``text`` are (running headers repeat on every page)."""
+    return tuple([i for i, ch in enumerate(text) if ch.isalnum()])
+
+
 def _raw_start(text: str, folded_start: int) -> int:
-    """Map a start offset in ``fold_label(text)`` back to ``text``."""
-    target = sum(1 for ch in fold_label(text)[:folded_start] if ch.isalnum())
-    seen = 0
-    for i, ch in enumerate(text):
-        if ch.isalnum():
-            if seen == target:
-                return i
-            seen += 1
-    return len(text)
+    """Map a start offset in ``fold_label(text)`` back to ``text``: the position of the
+    alphanumeric that starts there (counted in both)."""
+    target = sum(map(str.isalnum, fold_label(text)[:folded_start]))
+    positions = _alnum_positions(text)
+    return positions[target] if target < len(positions) else len(text)
 
 
 def _heads_column(f: Field, item: IndexedLine, conv: Conventions, hint: str) -> bool:
@@ -537,15 +539,16 @@ def _looks_like_label(text: str) -> bool:
 
 def _raw_offset(text: str, folded_end: int) -> int:
     """Map an offset in ``fold_label(text)`` back to ``text`` by counting alphanumerics."""
-    target = sum(1 for ch in fold_label(text)[:folded_end] if ch.isalnum())
-    seen = 0
-    for i, ch in enumerate(text):
-        if ch.isalnum():
-            seen += 1
-            if seen == target:
-                tail = re.match(r"\s*[.#]+", text[i + 1 :])  # "No." / "Invoice #"
-                return i + 1 + (tail.end() if tail else 0)
-    return len(text)
+    target = sum(map(str.isalnum, fold_label(text)[:folded_end]))
+    positions = _alnum_positions(text)
+    if not 1 <= target <= len(positions):
+        return len(text)
+    i = positions[target - 1]
+    tail = _MARK_TAIL.match(text, i + 1)  # "No." / "Invoice #"
+    return i + 1 + (tail.end() - (i + 1) if tail else 0)
+
+
+_MARK_TAIL = re.compile(r"\s*[.#]+")
 
 
 def _typed_from(f: Field, source: IndexedLine, value_text: str, offset: int, label: IndexedLine, quality: float,

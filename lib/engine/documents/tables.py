@@ -85,12 +85,9 @@ def _rulings(drawings: list[dict]) -> tuple[list[tuple[float, float, float]], li
     return hs, vs
 
 
-def _touch(h: tuple[float, float, float], v: tuple[float, float, float]) -> bool:
-    return h[1] - _TOL <= v[0] <= h[2] + _TOL and v[1] - _TOL <= h[0] <= v[2] + _TOL
-
-
 def _grids(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]]) -> list[_Grid]:
-    """Connected groups of crossing rulings (union-find over horizontal/vertical pairs)."""
+    """Connected groups of crossing rulings (union-find over horizontal/vertical pairs that
+    touch within ``_TOL``; the pair test is inlined, it runs for every pair on every page)."""
     parent = list(range(len(hs) + len(vs)))
 
     def find(i: int) -> int:
@@ -99,15 +96,19 @@ def _grids(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, fl
             i = parent[i]
         return i
 
-    for i, h in enumerate(hs):
-        for j, v in enumerate(vs):
-            if _touch(h, v):
-                parent[find(i)] = find(len(hs) + j)
+    offset = len(hs)
+    for i, (hy, hx0, hx1) in enumerate(hs):
+        left, right, low, high = hx0 - _TOL, hx1 + _TOL, hy + _TOL, hy - _TOL
+        for j, (vx, vy0, vy1) in enumerate(vs):
+            if left <= vx <= right and vy0 <= low and high <= vy1:
+                a, b = find(i), find(offset + j)
+                if a != b:
+                    parent[a] = b
     groups: dict[int, _Grid] = {}
     for i, h in enumerate(hs):
         groups.setdefault(find(i), _Grid()).hs.append(h)
     for j, v in enumerate(vs):
-        groups.setdefault(find(len(hs) + j), _Grid()).vs.append(v)
+        groups.setdefault(find(offset + j), _Grid()).vs.append(v)
     return [g for g in groups.values() if g.hs and g.vs]
 
 
@@ -152,16 +153,23 @@ def _grid_table(grid: _Grid, lines: list[Line], page_number: int) -> tuple[Table
     if len(xs) < 3 or len(ys) < 3:  # a single box or a one-column frame: not a grid
         return None, region
     texts = _place(lines, xs, ys)
+    filled = {r for r, _ in texts}
+    spans = [(x, right - x) for x, right in zip(xs, xs[1:])]
     rows: list[list[Cell]] = []
     for r in range(len(ys) - 1):
-        if not any((r, c) in texts for c in range(len(xs) - 1)):
+        if r not in filled:
             continue
+        top, height = ys[r], ys[r + 1] - ys[r]
         row = []
-        for c in range(len(xs) - 1):
-            cell_words = texts.get((r, c), [])
-            conf = min([w.confidence for w in cell_words]) if cell_words else 1.0
-            box = Box(xs[c], ys[r], xs[c + 1] - xs[c], ys[r + 1] - ys[r])
-            row.append(Cell(" ".join([w.text for w in cell_words]), box, conf))
+        for c, (x, width) in enumerate(spans):
+            cell_words = texts.get((r, c))
+            box = Box(x, top, width, height)
+            if not cell_words:
+                row.append(Cell("", box, 1.0))
+            elif len(cell_words) == 1:
+                row.append(Cell(cell_words[0].text, box, cell_words[0].confidence))
+            else:
+                row.append(Cell(" ".join([w.text for w in cell_words]), box, min([w.confidence for w in cell_words])))
         rows.append(row)
     if len(rows) < 2:
         return None, region
