@@ -285,3 +285,43 @@ def test_a_job_longer_than_a_read_chunk_keeps_every_cell_and_its_odd_metadata_in
     assert all(flat.citations.loc[row, "n"] == metas[row]["n"]["citation"] for row in plain)
     assert flat.confidence["who.name"].tolist()[:-1] == [0.5] * (size - 1) and math.isnan(flat.confidence.loc[size - 1, "who.name"])
     assert flat.citations.loc[size - 1, "who.name"] == [] and flat.citations.loc[size - 2, "who.name"][0]["matching_text"] == f"p{size - 2}"
+
+
+def test_keys_the_schema_lacks_are_found_however_a_late_record_hides_them() -> None:
+    """The search for undeclared keys is skipped only when the build shows every record holds
+    exactly the declared keys; a record past the first read chunk that differs in any way (a key
+    swapped for another, one more key in a nested object or in an array's element) still brings
+    its key out as a column."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "n": {"type": "integer"},
+            "who": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "items": {"type": "array", "items": {"type": "object", "properties": {"q": {"type": "integer"}}}},
+        },
+    }
+    size = flatten._CHUNK + 5
+
+    def rows() -> list[dict[str, Any]]:
+        return [{"n": i, "who": {"name": f"p{i}"}, "items": [{"q": i}]} for i in range(size)]
+
+    def flat_of(result: list[dict[str, Any]]):
+        return flatten_job(_job(result, [], "per_table_row", schema))
+
+    plain = flat_of(rows())
+    assert list(plain.values.columns) == ["n", "who.name", "items"] and list(plain.children["items"].values.columns) == [ROW, PARENT, INDEX, "q"]
+    swapped = rows()
+    del swapped[-1]["n"]
+    swapped[-1]["m"] = "moved"
+    flat = flat_of(swapped)
+    assert list(flat.values.columns) == ["n", "who.name", "items", "m"] and flat.values["m"].isna().sum() == size - 1 and flat.values["m"].tolist()[-1] == "moved"
+    assert flat.values["n"].isna().tolist()[-2:] == [False, True]
+    nested = rows()
+    nested[-1]["who"]["city"] = "Lyon"
+    flat = flat_of(nested)
+    assert list(flat.values.columns) == ["n", "who.name", "items", "who.city"] and flat.values["who.city"].tolist()[-1] == "Lyon"
+    element = rows()
+    element[-1]["items"][0]["r"] = 2
+    child = flat_of(element).children["items"].values
+    assert list(child.columns) == [ROW, PARENT, INDEX, "q", "r"] and child["r"].tolist()[-1] == 2 and child["r"].isna().sum() == size - 1
+    assert flat_of(nested).restore()[-1]["who"] == {"name": f"p{size - 1}", "city": "Lyon"}
