@@ -302,10 +302,14 @@ def fold_label(text: str) -> str:
 # --- field phrases ------------------------------------------------------------------------------
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@lru_cache(maxsize=4096)
 def split_name(name: str) -> str:
-    """``invoiceNumber`` / ``invoice_number`` / ``Invoice-Number`` -> ``invoice number``."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
-    return fold_label(spaced)
+    """``invoiceNumber`` / ``invoice_number`` / ``Invoice-Number`` -> ``invoice number``.
+    Cached: every page of a ``per_page`` job asks again for the same fields."""
+    return fold_label(_CAMEL.sub(" ", name))
 
 
 def field_phrases(f: Field, parent: Optional[Field] = None, hints: Iterable[str] = ()) -> tuple[Phrase, ...]:

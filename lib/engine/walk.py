@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Optional
 
 from lib.engine import confidence
@@ -34,7 +35,7 @@ from lib.engine.locate import (
 from lib.engine.parties import block_candidates, party_candidates
 from lib.engine.schema import Field
 from lib.engine.tables import TableMatch, best_table, cell_at, layout_tables
-from lib.engine.values import Conventions, find_numbers, satisfies, typed_candidates
+from lib.engine.values import Conventions, Typed, find_numbers, satisfies, typed_candidates
 
 TIME_HINT = re.compile(r"\b(time|hour)\b")
 SELF_EVIDENT = re.compile(r"\b(email|e mail|url|website|phone|telephone|iban)\b")
@@ -85,8 +86,9 @@ class Walker:
         self.conv: Conventions = index.conventions
         self._layout: dict[int, list] = {}
         self._pending: dict[tuple[str, ...], tuple[Field, Optional[Field], bool]] = {}
-        self._used: set[int] = set()
-        self._hints: dict[tuple[str, ...], str] = {}  # lines already chosen as a value (a heading serves one field)
+        self._used: set[int] = set()  # lines already chosen as a value (a heading serves one field)
+        self._hints: dict[tuple[str, ...], str] = {}  # property path -> its folded hint
+        self._cells: dict[tuple[tuple[str, ...], str], list[Typed]] = {}  # (property path, cell text) -> values
 
     # --- objects ------------------------------------------------------------------------------
 
@@ -332,11 +334,7 @@ class Walker:
     def cell(self, prop: Field, cell: Optional[Cell], column_quality: float, table_quality: float, page: Page) -> Leaf:
         if cell is None:
             return Leaf()
-        hint = self._hints.get(prop.path)
-        if hint is None:
-            hint = self._hints[prop.path] = hint_of(prop, None)
-        hits = typed_candidates(cell.text, prop.kind, prop.format, prop.enum, self.conv, hint)
-        hits = [h for h in hits if satisfies(h.value, prop.constraints)]
+        hits = self.cell_values(prop, cell.text)
         if not hits:
             return Leaf()
         hit = hits[0]
@@ -344,6 +342,19 @@ class Walker:
         extraction = confidence.cell_confidence(column_quality, table_quality, quality)
         box = cell.box
         return Leaf(hit.value, extraction, cell.confidence, [citation(page, hit.text, box)])
+
+    def cell_values(self, prop: Field, text: str) -> list[Typed]:
+        """The values of ``prop``'s type in a cell's text that meet its constraints; kept per
+        property and text, because a long table repeats its dates, names and categories."""
+        key = (prop.path, text)
+        hits = self._cells.get(key)
+        if hits is None:
+            hint = self._hints.get(prop.path)
+            if hint is None:
+                hint = self._hints[prop.path] = hint_of(prop, None)
+            found = typed_candidates(text, prop.kind, prop.format, prop.enum, self.conv, hint)
+            hits = self._cells[key] = [h for h in found if satisfies(h.value, prop.constraints)]
+        return hits
 
     def scalar_list(self, node: Field, pages: list[PageIndex]) -> tuple[list, list]:
         """``Skills: Python, SQL, Go`` -> three strings, each cited; or a matching table column."""
@@ -377,6 +388,7 @@ class Walker:
         return values, metas
 
 
+@lru_cache(maxsize=1024)
 def _position_prior(description: str):
     """A description that says where the value sits ("at the bottom of this page", "in the page
     header") nudges candidates towards that part of the page."""
