@@ -20,6 +20,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Iterable, Optional
 
 from lib.engine.documents.model import Box, Document, Line, Page, Table
@@ -177,11 +178,9 @@ class PageIndex:
         """Every line's folded text joined by newlines, and where each line starts in it: one
         regex scan of this finds a field's labels on the whole page (no phrase spans a newline)."""
         if self._folded is None:
-            starts, at = [], 0
-            for item in self.lines:
-                starts.append(at)
-                at += len(item.folded) + 1
-            self._folded = ("\n".join([item.folded for item in self.lines]), starts)
+            folded = [item.folded for item in self.lines]
+            starts = list(accumulate([len(text) + 1 for text in folded], initial=0))
+            self._folded = ("\n".join(folded), starts[:-1])
         return self._folded
 
 

@@ -59,7 +59,7 @@ def count_pdf_pages(data: bytes) -> int:
 
 def _usable(words: list[tuple]) -> bool:
     """Whether the text layer holds real text (one pass in C for the common, clean case)."""
-    text = "".join(w[4] for w in words)
+    text = "".join([w[4] for w in words])
     if not text:
         return False
     if text.isprintable() and "\ufffd" not in text:
