@@ -25,7 +25,11 @@ LABEL_GAP_FACTOR = 4.0
 
 @dataclass(slots=True)
 class Segment:
-    """Words that the source already knows belong together (a MuPDF line, an OCR detection)."""
+    """Words that the source already knows belong together (a MuPDF line, an OCR detection).
+
+    ``build_lines`` asks a segment for its last word's text and for the ``Line`` it (or a run
+    of segments starting with it) becomes; a parser may subclass it to keep its words in
+    another form until they are read."""
 
     x0: float
     y0: float
@@ -34,25 +38,29 @@ class Segment:
     words: list[Word]
     confidence: float = 1.0
 
+    def last_text(self) -> str:
+        return self.words[-1].text
 
-def _segment_line(seg: Segment) -> Line:
-    """The line of one segment: the common case, kept cheap (it runs once per line of every page)."""
-    words = seg.words
-    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
-    return Line(text, Box(seg.x0, seg.y0, seg.x1 - seg.x0, seg.y1 - seg.y0), words, seg.confidence)
+    def line(self) -> Line:
+        """The line of this segment alone: the common case, kept cheap (it runs once per line
+        of every page)."""
+        words = self.words
+        text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
+        return Line(text, Box(self.x0, self.y0, self.x1 - self.x0, self.y1 - self.y0), words, self.confidence)
+
+    def joined(self, run: list["Segment"]) -> Line:
+        """The line of a run of segments (this one first) that sit too close to split."""
+        words = [w for s in run for w in s.words]
+        text = " ".join([w.text for w in words])
+        return Line(text=text, box=_run_box(run), words=words, confidence=min(s.confidence for s in run))
 
 
-def _line_from(segments: list[Segment]) -> Line:
-    if len(segments) == 1:
-        return _segment_line(segments[0])
-    words = [w for s in segments for w in s.words]
-    x0 = min(s.x0 for s in segments)
-    y0 = min(s.y0 for s in segments)
-    x1 = max(s.x1 for s in segments)
-    y1 = max(s.y1 for s in segments)
-    confidence = min(s.confidence for s in segments)
-    text = " ".join([w.text for w in words])
-    return Line(text=text, box=Box(x0, y0, x1 - x0, y1 - y0), words=words, confidence=confidence)
+def _run_box(run: list[Segment]) -> Box:
+    x0 = min(s.x0 for s in run)
+    y0 = min(s.y0 for s in run)
+    x1 = max(s.x1 for s in run)
+    y1 = max(s.y1 for s in run)
+    return Box(x0, y0, x1 - x0, y1 - y0)
 
 
 def _left_edge(seg: Segment) -> float:
@@ -72,12 +80,12 @@ def _split_row(row: list[Segment], lines: list[Line]) -> None:
     for i in range(1, len(row)):
         seg = row[i]
         height = min(prev.y1 - prev.y0, seg.y1 - seg.y0)
-        factor = LABEL_GAP_FACTOR if prev.words[-1].text.endswith(":") else GAP_FACTOR
+        factor = LABEL_GAP_FACTOR if prev.last_text().endswith(":") else GAP_FACTOR
         if seg.x0 - prev.x1 > factor * height:
-            lines.append(_segment_line(prev) if i - start == 1 else _line_from(row[start:i]))
+            lines.append(prev.line() if i - start == 1 else row[start].joined(row[start:i]))
             start = i
         prev = seg
-    lines.append(_segment_line(prev) if len(row) - start == 1 else _line_from(row[start:]))
+    lines.append(prev.line() if len(row) - start == 1 else row[start].joined(row[start:]))
 
 
 def build_lines(segments: list[Segment]) -> list[Line]:
@@ -99,13 +107,13 @@ def build_lines(segments: list[Segment]) -> list[Line]:
             row.append(seg)
             continue
         if len(row) == 1:
-            lines.append(_segment_line(row[0]))
+            lines.append(row[0].line())
         else:
             _split_row(row, lines)
         row = [seg]
         top, bottom = seg.y0, seg.y1
     if len(row) == 1:
-        lines.append(_segment_line(row[0]))
+        lines.append(row[0].line())
     else:
         _split_row(row, lines)
     return lines

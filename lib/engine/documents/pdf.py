@@ -7,11 +7,12 @@ MuPDF's own lines; tables are looked for only where the page gives a reason to.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import pymupdf
 
-from lib.engine.documents.layout import Segment, build_lines
+from lib.engine.documents.layout import Segment, _run_box, build_lines
 from lib.engine.documents.model import Box, Document, Line, Page, Table, Word
 from lib.engine.documents.selection import page_selection
 from lib.engine.errors import CorruptDocument, EmptyDocument, EncryptedDocument, EngineError
@@ -68,18 +69,64 @@ def _usable(words: list[tuple]) -> bool:
     return good / len(text) >= _MIN_GOOD_RATIO
 
 
+_WORDS = Line.__dict__["words"]  # the slot that holds a Line's words
+
+
+class TextLayerLine(Line):
+    """A text-layer line that keeps MuPDF's word tuples and makes its ``Word`` objects (text and
+    box) the first time ``words`` is read: extraction reads the words of the few lines it
+    cites, and a long document has tens of thousands of words. The words read are exactly
+    those an eager parse builds."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, text: str, box: Box, raw: list[tuple]) -> None:
+        Line.__init__(self, text, box, None, 1.0)  # type: ignore[arg-type]
+        self._raw = raw
+
+    @property  # type: ignore[override]
+    def words(self) -> list[Word]:
+        words = _WORDS.__get__(self, Line)
+        if words is None:
+            words = [Word(text, Box(x0, y0, x1 - x0, y1 - y0)) for x0, y0, x1, y1, text, *_ in self._raw]
+            _WORDS.__set__(self, words)
+        return words
+
+    @words.setter
+    def words(self, value: list[Word]) -> None:
+        _WORDS.__set__(self, value)
+
+
+@dataclass(slots=True)
+class _TextLayerSegment(Segment):
+    """A MuPDF line: its ``words`` are MuPDF's word tuples until a ``TextLayerLine`` reads them."""
+
+    def last_text(self) -> str:
+        return self.words[-1][4]  # type: ignore[index]
+
+    def line(self) -> Line:
+        raw = self.words
+        text = raw[0][4] if len(raw) == 1 else " ".join([w[4] for w in raw])  # type: ignore[index]
+        return TextLayerLine(text, Box(self.x0, self.y0, self.x1 - self.x0, self.y1 - self.y0), raw)
+
+    def joined(self, run: list[Segment]) -> Line:
+        raw = [w for s in run for w in s.words]
+        return TextLayerLine(" ".join([w[4] for w in raw]), _run_box(run), raw)  # type: ignore[index]
+
+
 def text_lines(words: list[tuple]) -> list[Line]:
     """Lines from ``get_text("words", sort=False)`` tuples ``(x0, y0, x1, y1, text, block, line, n)``:
     MuPDF's own lines become segments, which ``build_lines`` joins into rows. This loop runs
     once per word of every page, so it is kept to plain arithmetic."""
     segments: list[Segment] = []
-    current: list[Word] = []
+    current: list[tuple] = []
     block_no = line_no = -1
     sx0 = sy0 = sx1 = sy1 = 0.0
-    for x0, y0, x1, y1, text, block, line, _ in words:
+    for word in words:
+        x0, y0, x1, y1, _, block, line, _ = word
         if line != line_no or block != block_no:
             if current:
-                segments.append(Segment(sx0, sy0, sx1, sy1, current))
+                segments.append(_TextLayerSegment(sx0, sy0, sx1, sy1, current))  # type: ignore[arg-type]
             current = []
             block_no, line_no = block, line
             sx0, sy0, sx1, sy1 = x0, y0, x1, y1
@@ -92,9 +139,9 @@ def text_lines(words: list[tuple]) -> list[Line]:
                 sy0 = y0
             if y1 > sy1:
                 sy1 = y1
-        current.append(Word(text, Box(x0, y0, x1 - x0, y1 - y0)))
+        current.append(word)
     if current:
-        segments.append(Segment(sx0, sy0, sx1, sy1, current))
+        segments.append(_TextLayerSegment(sx0, sy0, sx1, sy1, current))  # type: ignore[arg-type]
     return build_lines(segments)
 
 

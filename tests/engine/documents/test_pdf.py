@@ -33,6 +33,22 @@ def test_words_lines_and_boxes(invoice_pdf):
             assert line.box.x - 0.01 <= word.box.x and word.box.x1 <= line.box.x1 + 0.01
 
 
+def test_a_lines_words_are_mupdfs_words_made_when_first_read(invoice_pdf):
+    """Lines keep MuPDF's word tuples and build ``Word`` objects on first read: the same text
+    and boxes, the same list on every read, and a stored parse round-trips."""
+    import pymupdf
+
+    raw = pymupdf.open(stream=invoice_pdf, filetype="pdf")[0].get_text("words", sort=False)
+    boxes = {(w[4], round(w[0], 3), round(w[1], 3), round(w[2] - w[0], 3), round(w[3] - w[1], 3)) for w in raw}
+    doc = load_document(invoice_pdf, "invoice.pdf")
+    words = [w for line in doc.pages[0].lines for w in line.words]
+    assert len(words) == len(raw)
+    assert {(w.text, round(w.box.x, 3), round(w.box.y, 3), round(w.box.w, 3), round(w.box.h, 3)) for w in words} == boxes
+    line = doc.pages[0].lines[0]
+    assert line.words is line.words
+    assert type(doc).from_dict(doc.to_dict()).to_dict() == doc.to_dict()
+
+
 def test_reading_order_is_top_to_bottom_then_left_to_right(invoice_pdf):
     lines = load_document(invoice_pdf, "invoice.pdf").pages[0].lines
     keys = [(round(line.box.y), line.box.x) for line in lines]
