@@ -139,14 +139,15 @@ class IndexedLine:
 
     __slots__ = ("page", "line", "folded", "row", "right", "_below", "_next", "_heads", "_column")
 
-    def __init__(self, page: Page, line: Line, folded: str, row: int, heads: _Heads) -> None:
+    def __init__(self, page: Page, line: Line, folded: str, row: int, heads: _Heads,
+                 following: list[list["IndexedLine"]], right: Optional["IndexedLine"]) -> None:
         self.page = page
         self.line = line
         self.folded = folded
         self.row = row  # row index on the page
-        self.right: Optional[IndexedLine] = None
+        self.right = right
         self._below: Any = _UNSET
-        self._next: list[list[IndexedLine]] = []
+        self._next = following  # the next two rows of the page
         self._heads = heads
         self._column: Optional[bool] = None
 
@@ -245,23 +246,24 @@ def index_page(page: Page) -> PageIndex:
             rows.append(row)
             centre, row_h = mid, h
     heads = _Heads(page)
-    indexed_rows: list[list[IndexedLine]] = []
-    for r, row in enumerate(rows):
+    # bottom-up and right to left, so each line is made knowing its right neighbour and the rows below
+    indexed_rows: list[list[IndexedLine]] = [[] for _ in rows]
+    for r in range(len(rows) - 1, -1, -1):
+        row = rows[r]
+        following = indexed_rows[r + 1 : r + 3]
         if len(row) == 1:
             line = row[0]
-            indexed_rows.append([IndexedLine(page, line, fold_label(line.text), r, heads)])
+            indexed_rows[r] = [IndexedLine(page, line, fold_label(line.text), r, heads, following, None)]
             continue
         row.sort(key=_left)
-        items = [IndexedLine(page, line, fold_label(line.text), r, heads) for line in row]
-        for a, b in zip(items, items[1:]):
-            a.right = b
-        indexed_rows.append(items)
-    flat: list[IndexedLine] = []
-    for r, items in enumerate(indexed_rows):
-        following = indexed_rows[r + 1 : r + 3]
-        for item in items:
-            item._next = following
-        flat += items
+        items: list[IndexedLine] = []
+        right: Optional[IndexedLine] = None
+        for line in reversed(row):
+            right = IndexedLine(page, line, fold_label(line.text), r, heads, following, right)
+            items.append(right)
+        items.reverse()
+        indexed_rows[r] = items
+    flat = [item for items in indexed_rows for item in items]
     return PageIndex(page, flat, indexed_rows)
 
 
