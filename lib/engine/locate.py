@@ -17,6 +17,7 @@ model compares the best candidate with the best *competing* one (a different val
 from __future__ import annotations
 
 import re
+import weakref
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -110,24 +111,6 @@ class Phrase:
     tokens: tuple[str, ...] = ()
 
 
-class _Heads:
-    """The header cells of a page's tables that head a column of values, found the first time
-    a line asks (``IndexedLine.list_column``): only a label with a value below it needs them,
-    and a PDF page's tables are only detected when something reads them."""
-
-    __slots__ = ("page", "_boxes")
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self._boxes: Optional[list[Box]] = None
-
-    def boxes(self) -> list[Box]:
-        if self._boxes is None:
-            self._boxes = [c.box for t in self.page.tables for i, c in enumerate(t.header)
-                           if c.box is not None and _filled(t, i) >= 2]
-        return self._boxes
-
-
 _UNSET: object = object()
 
 
@@ -135,27 +118,34 @@ class IndexedLine:
     """A line of a page with its place: its row, its right neighbour and the line below it.
 
     ``below`` and ``list_column`` are worked out on first use, because a search reads them only
-    at a label; the rows below a line are kept (as a slice of the page's rows) for that."""
+    at a label; the line reaches its page's index through a weak reference for that (the index
+    holds its lines, so a strong one would make a cycle)."""
 
-    __slots__ = ("page", "line", "folded", "row", "right", "_below", "_next", "_heads", "_column")
+    __slots__ = ("page", "line", "folded", "row", "right", "_below", "_column", "_index")
 
-    def __init__(self, page: Page, line: Line, folded: str, row: int, heads: _Heads,
-                 following: list[list["IndexedLine"]], right: Optional["IndexedLine"]) -> None:
+    def __init__(self, page: Page, line: Line, folded: str, row: int, right: Optional["IndexedLine"],
+                 index: "weakref.ref[PageIndex]") -> None:
         self.page = page
         self.line = line
         self.folded = folded
         self.row = row  # row index on the page
         self.right = right
         self._below: Any = _UNSET
-        self._next = following  # the next two rows of the page
-        self._heads = heads
         self._column: Optional[bool] = None
+        self._index = index
+
+    def _page_index(self) -> "PageIndex":
+        index = self._index()
+        if index is None:
+            raise RuntimeError("an indexed line was used after its document's index was dropped")
+        return index
 
     @property
     def below(self) -> Optional["IndexedLine"]:
         """The line just below this one (overlapping it, or starting where it starts)."""
         if self._below is _UNSET:
-            self._below = _below(self, self._next)
+            index = self._page_index()
+            self._below = _below(self, [index.row(r) for r in (self.row + 1, self.row + 2) if r < index.row_count])
         return self._below  # type: ignore[return-value]
 
     @property
@@ -164,25 +154,86 @@ class IndexedLine:
         if self._column is None:
             b = self.line.box
             cx, cy = b.x + b.w / 2, b.y + b.h / 2
-            self._column = any(h.x <= cx <= h.x1 and h.y <= cy <= h.y1 for h in self._heads.boxes())
+            self._column = any(h.x <= cx <= h.x1 and h.y <= cy <= h.y1 for h in self._page_index().heads())
         return self._column
 
 
-@dataclass
 class PageIndex:
-    page: Page
-    lines: list[IndexedLine]
-    rows: list[list[IndexedLine]]
-    _folded: Optional[tuple[str, list[int]]] = field(default=None, repr=False)
+    """A page's lines in rows (by vertical overlap, each row left to right).
+
+    The rows are sorted when the page is indexed, but a row's ``IndexedLine``s are made when
+    something first reads that row: a label search reads the page's folded text (``folded_text``)
+    and then only the rows its matches fall in. ``lines`` and ``rows`` make them all."""
+
+    __slots__ = ("page", "_line_rows", "_rows", "_all_rows", "_lines", "_folded", "_where", "_heads", "_ref",
+                 "__weakref__")
+
+    def __init__(self, page: Page, line_rows: list[list[Line]]) -> None:
+        self.page = page
+        self._line_rows = line_rows
+        self._rows: list[Optional[list[IndexedLine]]] = [None] * len(line_rows)
+        self._all_rows: Optional[list[list[IndexedLine]]] = None
+        self._lines: Optional[list[IndexedLine]] = None
+        self._folded: Optional[tuple[str, list[int]]] = None
+        self._where: list[tuple[int, int]] = []
+        self._heads: Optional[list[Box]] = None
+        self._ref = weakref.ref(self)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._line_rows)
+
+    def row(self, r: int) -> list[IndexedLine]:
+        """Row ``r``'s lines, made right to left so each knows its right neighbour."""
+        items = self._rows[r]
+        if items is None:
+            items = []
+            right: Optional[IndexedLine] = None
+            page, ref = self.page, self._ref
+            for line in reversed(self._line_rows[r]):
+                right = IndexedLine(page, line, fold_label(line.text), r, right, ref)
+                items.append(right)
+            items.reverse()
+            self._rows[r] = items
+        return items
+
+    @property
+    def rows(self) -> list[list[IndexedLine]]:
+        if self._all_rows is None:
+            self._all_rows = [self.row(r) for r in range(len(self._line_rows))]
+        return self._all_rows
+
+    @property
+    def lines(self) -> list[IndexedLine]:
+        """Every line in reading order (row by row)."""
+        if self._lines is None:
+            self._lines = [item for row in self.rows for item in row]
+        return self._lines
 
     def folded_text(self) -> tuple[str, list[int]]:
         """Every line's folded text joined by newlines, and where each line starts in it: one
-        regex scan of this finds a field's labels on the whole page (no phrase spans a newline)."""
+        regex scan of this finds a field's labels on the whole page (no phrase spans a newline);
+        ``item`` turns a line's position in it into its ``IndexedLine``."""
         if self._folded is None:
-            folded = [item.folded for item in self.lines]
+            folded = [fold_label(line.text) for row in self._line_rows for line in row]
+            self._where = [(r, k) for r, row in enumerate(self._line_rows) for k in range(len(row))]
             starts = list(accumulate([len(text) + 1 for text in folded], initial=0))
             self._folded = ("\n".join(folded), starts[:-1])
         return self._folded
+
+    def item(self, n: int) -> IndexedLine:
+        """The ``n``-th line in reading order (``folded_text`` must have been read)."""
+        r, k = self._where[n]
+        return self.row(r)[k]
+
+    def heads(self) -> list[Box]:
+        """The header cells of the page's tables that head a column of values, found the first
+        time a line asks (``IndexedLine.list_column``): only a label with a value below it needs
+        them, and a PDF page's tables are only detected when something reads them."""
+        if self._heads is None:
+            self._heads = [c.box for t in self.page.tables for i, c in enumerate(t.header)
+                           if c.box is not None and _filled(t, i) >= 2]
+        return self._heads
 
 
 @dataclass
@@ -225,7 +276,7 @@ def index_document(document: Document, conventions: Conventions) -> DocIndex:
 
 
 def index_page(page: Page) -> PageIndex:
-    """Rows by vertical overlap, then right neighbours (``below`` is found when first read).
+    """Rows by vertical overlap, each row left to right (its lines are indexed when read).
     It runs once per line of every page, so the loop keeps to local arithmetic."""
     lines = page.lines
     keyed = sorted([(b.y + b.h / 2, b.x, i) for i, b in enumerate([line.box for line in lines])])
@@ -245,26 +296,10 @@ def index_page(page: Page) -> PageIndex:
             row = [line]
             rows.append(row)
             centre, row_h = mid, h
-    heads = _Heads(page)
-    # bottom-up and right to left, so each line is made knowing its right neighbour and the rows below
-    indexed_rows: list[list[IndexedLine]] = [[] for _ in rows]
-    for r in range(len(rows) - 1, -1, -1):
-        row = rows[r]
-        following = indexed_rows[r + 1 : r + 3]
-        if len(row) == 1:
-            line = row[0]
-            indexed_rows[r] = [IndexedLine(page, line, fold_label(line.text), r, heads, following, None)]
-            continue
-        row.sort(key=_left)
-        items: list[IndexedLine] = []
-        right: Optional[IndexedLine] = None
-        for line in reversed(row):
-            right = IndexedLine(page, line, fold_label(line.text), r, heads, following, right)
-            items.append(right)
-        items.reverse()
-        indexed_rows[r] = items
-    flat = [item for items in indexed_rows for item in items]
-    return PageIndex(page, flat, indexed_rows)
+    for row in rows:
+        if len(row) > 1:
+            row.sort(key=_left)
+    return PageIndex(page, rows)
 
 
 def _left(line: Line) -> float:
@@ -414,7 +449,7 @@ def find_candidates(f: Field, phrases: tuple[Phrase, ...], pages: list[PageIndex
         for match in pattern.finditer(text):
             n = bisect_right(starts, match.start()) - 1
             offset = starts[n]
-            out.extend(_candidates_at(f, page.lines[n], match.start() - offset, match.end() - offset, phrases, conv,
+            out.extend(_candidates_at(f, page.item(n), match.start() - offset, match.end() - offset, phrases, conv,
                                       hint, wide, labels))
     return out
 
