@@ -415,6 +415,9 @@ def satisfies(value: Any, constraints: dict[str, Any]) -> bool:
     return True
 
 
+_DECIMAL = re.compile(r"(?<![\d.,])\d{1,3}(?:([.,' ])\d{3})*([.,])(\d{1,2})(?![\d.,])")  # "1,234.56", "12,50"
+
+
 def detect_conventions(texts: Iterable[str]) -> Conventions:
     """Read the document's own habits from its unambiguous values.
 
@@ -430,7 +433,7 @@ def detect_conventions(texts: Iterable[str]) -> Conventions:
                 day_votes += 1
             elif b > 12 >= a:
                 month_votes += 1
-        for m in re.finditer(r"(?<![\d.,])\d{1,3}(?:([.,' ])\d{3})*([.,])(\d{1,2})(?![\d.,])", text):
+        for m in _DECIMAL.finditer(text):
             if _in_date(text, m.start()):
                 continue
             if m[2] == ",":

@@ -81,7 +81,11 @@ class TextLayerLine(Line):
     __slots__ = ("_raw",)
 
     def __init__(self, text: str, box: Box, raw: list[tuple]) -> None:
-        Line.__init__(self, text, box, None, 1.0)  # type: ignore[arg-type]
+        # the fields set directly: one is made per line of every page
+        self.text = text
+        self.box = box
+        _WORDS.__set__(self, None)
+        self.confidence = 1.0  # a born-digital text layer is read exactly
         self._raw = raw
 
     @property  # type: ignore[override]
