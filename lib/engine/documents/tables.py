@@ -120,10 +120,11 @@ def _distinct(values: list[float]) -> list[float]:
     return out
 
 
-def _place(lines: list[Line], xs: list[float], ys: list[float]) -> dict[tuple[int, int], list[Word]]:
-    """The words of each grid cell. A line that lies within one column goes in whole (the
-    common case, one lookup per line); a line that straddles a ruling is placed word by word."""
-    cells: dict[tuple[int, int], list[Word]] = {}
+def _place(lines: list[Line], xs: list[float], ys: list[float]) -> dict[tuple[int, int], list[Line | Word]]:
+    """The text pieces of each grid cell. A line that lies within one column goes in whole (the
+    common case, one lookup per line, and its words need not be read: a text-layer line's text
+    is its words joined, read exactly); a line that straddles a ruling is placed word by word."""
+    cells: dict[tuple[int, int], list[Line | Word]] = {}
     top, bottom, left, right = ys[0], ys[-1], xs[0], xs[-1]
     last_col = len(xs) - 2
     bisect_left = bisect.bisect_left
@@ -137,7 +138,7 @@ def _place(lines: list[Line], xs: list[float], ys: list[float]) -> dict[tuple[in
         if x0 >= left - _TOL and x1 <= right + _TOL:
             first = min(max(bisect_left(xs, x0 + _TOL) - 1, 0), last_col)
             if x1 - _TOL <= xs[first + 1]:
-                cells.setdefault((row, first), []).extend(line.words)
+                cells.setdefault((row, first), []).append(line)
                 continue
         for word in line.words:
             cx = word.box.x + word.box.w / 2
@@ -162,14 +163,14 @@ def _grid_table(grid: _Grid, lines: list[Line], page_number: int) -> tuple[Table
         top, height = ys[r], ys[r + 1] - ys[r]
         row = []
         for c, (x, width) in enumerate(spans):
-            cell_words = texts.get((r, c))
+            pieces = texts.get((r, c))
             box = Box(x, top, width, height)
-            if not cell_words:
+            if not pieces:
                 row.append(Cell("", box, 1.0))
-            elif len(cell_words) == 1:
-                row.append(Cell(cell_words[0].text, box, cell_words[0].confidence))
+            elif len(pieces) == 1:
+                row.append(Cell(pieces[0].text, box, pieces[0].confidence))
             else:
-                row.append(Cell(" ".join([w.text for w in cell_words]), box, min([w.confidence for w in cell_words])))
+                row.append(Cell(" ".join([p.text for p in pieces]), box, min([p.confidence for p in pieces])))
         rows.append(row)
     if len(rows) < 2:
         return None, region
