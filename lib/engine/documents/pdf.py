@@ -2,7 +2,9 @@
 
 Speed matters here (a benchmark holds extraction to a small multiple of pymupdf's raw text
 extraction), so each page costs one ``get_text("words")`` call plus a grouping pass over
-MuPDF's own lines; tables are looked for only where the page gives a reason to.
+MuPDF's own lines. A line keeps MuPDF's word tuples until its words are read
+(``TextLayerLine``), and under ``opened_document`` (what an extraction uses) a page's tables
+are detected only when they are read (``DeferredTablesPage``).
 """
 
 from __future__ import annotations
