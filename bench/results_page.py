@@ -15,7 +15,8 @@ per_table_row (with citations and confidence), then runs the Results page under 
 - with ``--browser``: ``streamlit run app.py`` on that server and headless Chromium opening the job,
   timed until the table is on screen against the app's Home page in the same browser state: in fresh
   browser profiles (first open since the app started, then with the job cached by the app) and in a
-  returning browser (scripts cached by an earlier visit; the median of several new sessions).
+  returning browser (scripts cached by an earlier visit; the median of several new sessions), with a
+  bare Streamlit page holding one 50-row ``st.dataframe`` as the framework's floor.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -40,7 +43,7 @@ from lib.ui.confidence import style_window  # noqa: E402
 import httpx  # noqa: E402
 
 from lib.client import DEFAULT_EXPAND  # noqa: E402
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, start_app  # noqa: E402
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_app  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "results.py")
@@ -126,6 +129,40 @@ def report(label: str, shown: float, finished: float, baseline: Optional[float] 
     print(f"{label:<58} {shown:8.3f} s  (run finished {finished:.3f} s{ratio})")
 
 
+FLOOR_SCRIPT = """import pandas as pd
+import streamlit as st
+
+st.dataframe(pd.DataFrame({"date": ["2023-01-01"] * 50, "description": ["a payment"] * 50,
+                           "amount": [-12.5] * 50, "balance": [100.25] * 50}))
+"""
+
+
+@contextmanager
+def floor_app(directory: Path) -> Iterator[str]:
+    """A Streamlit app holding nothing but one 50-row ``st.dataframe``: the framework's own floor on this
+    machine, which no page with a table can go below."""
+    script = directory / "floor.py"
+    script.write_text(FLOOR_SCRIPT)
+    url = f"http://127.0.0.1:{free_port()}"
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", url.rsplit(":", 1)[1],
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=2).text.strip() == "ok":
+                    break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def browser(url: str, job_id: str, small_id: str, data_dir: Path) -> None:
     """The job page in headless Chromium, timed until the table is on screen, against a 10-row job of the
     same kind in the same browser state (what the 10,000 rows add) and the app's Home page:
@@ -133,14 +170,18 @@ def browser(url: str, job_id: str, small_id: str, data_dir: Path) -> None:
     - a fresh browser profile that has only seen the Home page, opening the job first after the app
       started (nothing cached anywhere); then fresh profiles with the app warm, the big and the small job;
     - a returning browser (the app's scripts cached by an earlier visit, as on every visit after the
-      first), each visit a new app session: medians of several.
+      first), each visit a new app session: medians of several, with a bare page holding one 50-row
+      ``st.dataframe`` as the framework's floor.
     """
     from playwright.sync_api import sync_playwright
 
-    app = start_app(data_dir, env={"STUDIO_SERVER_URL": url})
-    job_url, small_url, home_url = (f"{app.url}/results?job={job_id}", f"{app.url}/results?job={small_id}", app.url)
-    home_ready = '[data-testid="stHeading"]'
-    try:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        floor_url = stack.enter_context(floor_app(data_dir))
+        app = start_app(data_dir, env={"STUDIO_SERVER_URL": url})
+        stack.callback(app.stop)
+        job_url, small_url, home_url = (f"{app.url}/results?job={job_id}", f"{app.url}/results?job={small_id}", app.url)
+        home_ready = '[data-testid="stHeading"]'
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
@@ -158,11 +199,15 @@ def browser(url: str, job_id: str, small_id: str, data_dir: Path) -> None:
             context = chromium.new_context(viewport=VIEWPORT)
             page = context.new_page()
             open_and_time(page, job_url, TABLE)
-            homes, bigs, smalls = [], [], []
+            open_and_time(page, floor_url, TABLE)
+            homes, bigs, smalls, floors = [], [], [], []
             for _ in range(RETURNING_VISITS):
+                floors.append(open_and_time(page, floor_url, TABLE)[0])
                 homes.append(open_and_time(page, home_url, home_ready)[0])
                 smalls.append(open_and_time(page, small_url, TABLE))
                 bigs.append(open_and_time(page, job_url, TABLE))
+            floor = statistics.median(floors)
+            print(f"{'browser, returning: one bare st.dataframe (the floor)':<58} {floor:8.3f} s")
             home = statistics.median(homes)
             small_shown = statistics.median(seconds for seconds, _ in smalls)
             print(f"{'browser, returning: the Home page (median)':<58} {home:8.3f} s")
@@ -171,11 +216,11 @@ def browser(url: str, job_id: str, small_id: str, data_dir: Path) -> None:
             report(f"browser, returning: the big job (median of {RETURNING_VISITS})",
                    statistics.median(seconds for seconds, _ in bigs), statistics.median(seconds for _, seconds in bigs),
                    small_shown, "the 10-row job")
+            big = statistics.median(seconds for seconds, _ in bigs)
+            print(f"{'browser, returning: the big job / the floor':<58} {big / floor:8.2f} x")
             print(f"{'browser, returning: the big job, slowest visit':<58} {max(seconds for seconds, _ in bigs):8.3f} s")
             context.close()
             chromium.close()
-    finally:
-        app.stop()
 
 
 def main() -> None:
