@@ -9,7 +9,7 @@ import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from lib.samples import demo_samples, long_pdf
+from lib.samples import demo_samples, scanned_pages
 from tests.e2e.support import screenshot, wait_for_app, wait_for_idle
 
 ACTIVE = ("PENDING", "RUNNING")
@@ -75,7 +75,7 @@ def watch(page, until: str, timeout_s: float = 60.0) -> list[str]:
 
 def test_three_documents_run_to_completed_live_and_one_opens_in_results(page, studio) -> None:
     invoice, receipt, _ = demo_samples()
-    statement = long_pdf(40)  # takes the engine a few seconds: long enough to be seen running
+    statement = scanned_pages(1)  # OCR takes seconds a page: long enough to be seen unfinished
     documents = [(invoice.filename, invoice.data), (receipt.filename, receipt.data), (statement.filename, statement.data)]
     open_submit(page, studio)
     choose_files(page, documents)
@@ -98,7 +98,9 @@ def test_three_documents_run_to_completed_live_and_one_opens_in_results(page, st
 
 
 def test_jobs_are_still_listed_after_a_reload_mid_run(page, studio) -> None:
-    statement = long_pdf(150)
+    # A scanned statement goes through OCR (seconds a page), so the job is surely RUNNING at a refresh of
+    # the table; the engine reads even a 150-page text PDF in well under the table's 2 s refresh.
+    statement = scanned_pages(2)
     name = "reload-" + statement.filename
     open_submit(page, studio)
     choose_files(page, [(name, statement.data)])
