@@ -7,6 +7,7 @@ import io
 import docx
 import openpyxl
 import pytest
+import xlwt
 
 from lib.engine.documents import count_pages, load_document
 from lib.engine.documents.model import Document
@@ -121,6 +122,42 @@ def test_xlsx_each_sheet_is_a_page_with_a_table():
     assert doc.pages[1].text == "Paid by transfer"
     _assert_layout(doc)
     assert [p.number for p in load_document(data, "book.xlsx", target_pages="2").pages] == [2]
+
+
+def _xls(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An Excel 97-2003 workbook (BIFF8, written by xlwt): dates as date cells, booleans as booleans."""
+    book = xlwt.Workbook()
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD HH:MM:SS")
+    for title, rows in sheets.items():
+        sheet = book.add_sheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.datetime):
+                    sheet.write(r, c, value, dates)
+                else:
+                    sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xls_each_sheet_is_a_page_with_a_table():
+    data = _xls({
+        "Invoice": [["Invoice number", "INV-9"], [], ["Item", "Qty", "Price", "Shipped", "Paid"],
+                    ["Widget", 2, 10.5, dt.datetime(2024, 3, 1), True],
+                    ["Cable", 3, 1.0, dt.datetime(2024, 3, 2, 9, 30), False]],
+        "Notes": [["Paid by transfer"]],
+    })
+    doc = load_document(data, "book.xls")
+    assert doc.kind == "xls" and doc.total_pages == 2
+    assert _table(doc) == (["Item", "Qty", "Price", "Shipped", "Paid"],
+                           [["Widget", "2", "10.5", "2024-03-01", "TRUE"],
+                            ["Cable", "3", "1", "2024-03-02 09:30:00", "FALSE"]])
+    assert doc.pages[0].tables[0].title == "Invoice"
+    assert [line.text for line in doc.pages[0].lines[:2]] == ["Invoice number", "INV-9"]
+    assert doc.pages[1].text == "Paid by transfer"
+    _assert_layout(doc)
+    assert [p.number for p in load_document(data, "book.xls", target_pages="2").pages] == [2]
 
 
 def test_long_sheet_stays_one_page_with_every_row():
