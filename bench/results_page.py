@@ -44,6 +44,7 @@ import httpx  # noqa: E402
 
 from lib.client import DEFAULT_EXPAND  # noqa: E402
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_app  # noqa: E402
+from tests.support.jobs import finished_job  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "results.py")
@@ -52,14 +53,7 @@ ROWS_PER_PAGE = 50
 
 def big_job(url: str, rows: int) -> str:
     sample = make_sample("bank_statement", fmt="csv", rows=rows)
-    with ExtractClient(url) as client:
-        upload = client.upload_file(sample.data, name=sample.filename, purpose="extract")
-        job = client.create_job(
-            upload.id,
-            configuration={"data_schema": sample.row_schema, "extraction_target": "per_table_row",
-                           "cite_sources": True, "confidence_scores": True},
-        )
-        return client.wait(job.id, timeout=600).id
+    return finished_job(url, sample, sample.row_schema, "per_table_row", timeout=600).id
 
 
 def timed(label: str, action) -> float:

@@ -10,11 +10,11 @@ import re
 import httpx
 from PIL import Image
 
-from lib.client import ExtractClient
 from lib.review.render import BOX_OUTLINE
 from lib.review.validation import field_schema_at
 from lib.samples import make_sample
 from tests.e2e.support import screenshot, wait_for_idle
+from tests.support.jobs import finished_job
 
 REVIEWER = "E2E Reviewer"
 
@@ -34,15 +34,9 @@ def backend_url(page) -> str:
     return re.search(r"http://127\.0\.0\.1:\d+", text).group(0)
 
 
-def finished_job(url: str):
+def finished_invoice(url: str):
     sample = make_sample("invoice", fmt="pdf", seed=7)
-    with ExtractClient(url) as client:
-        upload = client.upload_file(sample.data, name=sample.filename, purpose="extract")
-        job = client.create_job(
-            upload.id,
-            configuration={"data_schema": sample.schema, "extraction_target": "per_doc", "cite_sources": True, "confidence_scores": True},
-        )
-        return sample, client.wait(job.id, timeout=120)
+    return sample, finished_job(url, sample, sample.schema)
 
 
 def set_threshold(page, value: float) -> None:
@@ -88,7 +82,7 @@ def cited_image_has_box(page, studio_url: str, citation: dict) -> bool:
 
 
 def test_review_a_low_confidence_value_and_export_it(page, studio):
-    sample, job = finished_job(backend_url(page))
+    sample, job = finished_invoice(backend_url(page))
     page.goto(f"{studio.url}/results?job={job.id}")
     wait_for_idle(page)
     page.get_by_label("Your name, for the audit trail").fill(REVIEWER)

@@ -15,6 +15,7 @@ from lib.review.flatten import flatten_job
 from lib.review.store import Item, ReviewStore
 from lib.samples import make_sample
 from lib.ui import state
+from tests.support.jobs import finished_job
 from tests.ui.support import app_test, point_app_at, texts
 
 PAGE = "pages/results.py"
@@ -32,16 +33,7 @@ def jobs(local_server) -> dict[str, str]:
         "per_page": (statement, statement.page_schema),
         "per_table_row": (statement, statement.row_schema),
     }
-    with ExtractClient(local_server.url) as client:
-        made = {}
-        for target, (sample, schema) in plan.items():
-            upload = client.upload_file(sample.data, name=sample.filename, purpose="extract")
-            job = client.create_job(
-                upload.id,
-                configuration={"data_schema": schema, "extraction_target": target, "cite_sources": True, "confidence_scores": True},
-            )
-            made[target] = client.wait(job.id, timeout=120).id
-    return made
+    return {target: finished_job(local_server.url, sample, schema, target).id for target, (sample, schema) in plan.items()}
 
 
 @pytest.fixture

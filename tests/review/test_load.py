@@ -11,21 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from lib.client import ExtractClient, JobFailedError, NotFoundError
-from lib.review.load import JobCache, LoadedJob, NotFinished, load_finished
+from lib.review.load import JobCache, NotFinished, load_finished
 from lib.samples import make_sample
+from tests.support.jobs import finished_job
 
 
 @pytest.fixture(scope="module")
 def statement_job(local_server) -> str:
     sample = make_sample("bank_statement", fmt="csv", rows=300)
-    with ExtractClient(local_server.url) as client:
-        upload = client.upload_file(sample.data, name=sample.filename, purpose="extract")
-        job = client.create_job(
-            upload.id,
-            configuration={"data_schema": sample.row_schema, "extraction_target": "per_table_row",
-                           "cite_sources": True, "confidence_scores": True},
-        )
-        return client.wait(job.id, timeout=120).id
+    return finished_job(local_server.url, sample, sample.row_schema, "per_table_row").id
 
 
 def test_a_finished_job_loads_with_its_table_and_values(local_server, statement_job) -> None:
