@@ -24,13 +24,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -43,7 +42,7 @@ from lib.ui.confidence import style_window  # noqa: E402
 import httpx  # noqa: E402
 
 from lib.client import DEFAULT_EXPAND  # noqa: E402
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_app  # noqa: E402
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, RunningApp, start_app  # noqa: E402
 from tests.support.jobs import finished_job  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
@@ -131,30 +130,12 @@ st.dataframe(pd.DataFrame({"date": ["2023-01-01"] * 50, "description": ["a payme
 """
 
 
-@contextmanager
-def floor_app(directory: Path) -> Iterator[str]:
+def floor_app(directory: Path) -> RunningApp:
     """A Streamlit app holding nothing but one 50-row ``st.dataframe``: the framework's own floor on this
     machine, which no page with a table can go below."""
     script = directory / "floor.py"
     script.write_text(FLOOR_SCRIPT)
-    url = f"http://127.0.0.1:{free_port()}"
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", url.rsplit(":", 1)[1],
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).text.strip() == "ok":
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return start_app(directory / "floor", script=str(script))
 
 
 def browser(url: str, job_id: str, small_id: str, data_dir: Path) -> None:
@@ -171,7 +152,9 @@ def browser(url: str, job_id: str, small_id: str, data_dir: Path) -> None:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        floor_url = stack.enter_context(floor_app(data_dir))
+        floor = floor_app(data_dir)
+        stack.callback(floor.stop)
+        floor_url = floor.url
         app = start_app(data_dir, env={"STUDIO_SERVER_URL": url})
         stack.callback(app.stop)
         job_url, small_url, home_url = (f"{app.url}/results?job={job_id}", f"{app.url}/results?job={small_id}", app.url)

@@ -65,17 +65,17 @@ class RunningApp:
                 self.process.wait(timeout=5)
 
 
-def start_app(data_dir: Path, env: Optional[Mapping[str, str]] = None) -> RunningApp:
-    """Start the app on a free port with ``data_dir`` as STUDIO_DATA_DIR and wait until it is healthy.
-    The hosted and shared-server variables are removed unless ``env`` sets them, so the app uses its
-    embedded server."""
+def start_app(data_dir: Path, env: Optional[Mapping[str, str]] = None, script: str = "app.py") -> RunningApp:
+    """Start the app (or another Streamlit ``script``) on a free port with ``data_dir`` as
+    STUDIO_DATA_DIR and wait until it is healthy. The hosted and shared-server variables are removed
+    unless ``env`` sets them, so the app uses its embedded server."""
     port = free_port()
     child_env = {k: v for k, v in os.environ.items()
                  if k not in ("LLAMA_CLOUD_API_KEY", "STUDIO_SERVER_URL", "STUDIO_SERVER_API_KEY", "STUDIO_PLAIN_EDITOR")}
     child_env.update({"STUDIO_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})})
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "streamlit.log"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(log_path, "wb") as log:
