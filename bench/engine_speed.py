@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pymupdf  # noqa: E402
 
+from bench.timing import best_of  # noqa: E402
 from lib.engine import extract_file  # noqa: E402
 from lib.samples import TEMPLATES, long_pdf, scanned_pages  # noqa: E402
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def raw_text(data: bytes) -> None:

@@ -15,24 +15,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pymupdf  # noqa: E402
 
+from bench.timing import best_of  # noqa: E402
 from lib.engine.documents import load_document, ocr, tables  # noqa: E402
 from lib.samples import long_pdf, scanned_pages  # noqa: E402
-
-
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    """The fastest of ``repeat`` runs: the least disturbed by other work on the machine."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _raw(data: bytes, mode: str) -> None:
@@ -60,12 +50,12 @@ def main() -> None:
 
     data = long_pdf(args.pages).data
     n = pymupdf.open(stream=data, filetype="pdf").page_count
-    floor = _best(lambda: _raw(data, ""), args.repeat)
+    floor = best_of(args.repeat, lambda: _raw(data, ""))
     rows = [
         ("raw page.get_text() (floor)", floor),
-        ('raw page.get_text("words")', _best(lambda: _raw(data, "words"), args.repeat)),
-        ("load_document, no tables", _best(lambda: _without_tables(data), args.repeat)),
-        ("load_document (lines + tables)", _best(lambda: load_document(data, "long.pdf"), args.repeat)),
+        ('raw page.get_text("words")', best_of(args.repeat, lambda: _raw(data, "words"))),
+        ("load_document, no tables", best_of(args.repeat, lambda: _without_tables(data))),
+        ("load_document (lines + tables)", best_of(args.repeat, lambda: load_document(data, "long.pdf"))),
     ]
     print(f"born-digital PDF, {n} pages, best of {args.repeat}")
     print(f"{'':34} {'seconds':>8} {'pages/s':>9} {'x floor':>8}")

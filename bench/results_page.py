@@ -41,6 +41,7 @@ from lib.samples import make_sample  # noqa: E402
 from lib.ui.confidence import style_window  # noqa: E402
 import httpx  # noqa: E402
 
+from bench.timing import median_of  # noqa: E402
 from lib.client import DEFAULT_EXPAND  # noqa: E402
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, RunningApp, start_app  # noqa: E402
 from tests.support.jobs import finished_job  # noqa: E402
@@ -61,15 +62,6 @@ def timed(label: str, action) -> float:
     seconds = time.perf_counter() - started
     print(f"{label:<44} {seconds:8.3f} s")
     return seconds
-
-
-def median_of(repeats: int, action) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def fetching(url: str, job_id: str, repeats: int = 3) -> None:
