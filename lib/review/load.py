@@ -94,10 +94,6 @@ class JobCache:
             future = self._entries.get(key)
         return future is not None and future.done() and future.exception() is None
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
     def _load(self, key: Hashable, future: Future[LoadedJob], get_job: GetJob, job_id: str) -> None:
         try:
             future.set_result(load_finished(get_job, job_id))

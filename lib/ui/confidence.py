@@ -33,9 +33,14 @@ UNSCORED = Band("no score", "#868e96", "#eceff1")
 BANDS: tuple[Band, ...] = (LOW, FAIR, HIGH, UNSCORED)
 
 
+def _missing(value: Any) -> bool:
+    """None or NaN: how a frame says there is no score or no number."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def band_of(confidence: Optional[float], threshold: float) -> Band:
     """The band of one score: below the threshold, fair up to halfway to 1, high above."""
-    if confidence is None or (isinstance(confidence, float) and math.isnan(confidence)):
+    if _missing(confidence):
         return UNSCORED
     if confidence < threshold:
         return LOW
@@ -102,13 +107,13 @@ def style_rows(frame: pd.DataFrame, confidence: pd.Series, columns: list[str], t
 
 def score_text(value: Any) -> str:
     """A confidence score with three decimals, as everywhere on the page; nothing when there is none."""
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.3f}"
+    return "" if _missing(value) else f"{float(value):.3f}"
 
 
 def number_text(value: Any) -> str:
     """A number as it was extracted: the shortest text that reads back as the same value (``-127.59``,
     not the Styler's default ``-127.590000``), and nothing for a missing one."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return ""
     return str(float(value)) if isinstance(value, float) else str(value)
 
