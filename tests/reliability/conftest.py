@@ -16,11 +16,8 @@ from tests.support.server import RunningServer, start_server
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The server schemathesis fuzzes: small limits so generated bodies and jobs stay cheap."""
     env = {**FAST_ENV, "EXTRACT_SERVER_JOB_TIMEOUT_S": "10", "EXTRACT_SERVER_MAX_FILE_MB": "2"}
-    server = start_server(tmp_path_factory.mktemp("fuzz") / "data", workers=1, extra_env=env)
-    try:
+    with start_server(tmp_path_factory.mktemp("fuzz") / "data", workers=1, extra_env=env) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture()

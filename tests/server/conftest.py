@@ -15,11 +15,8 @@ from tests.support.server import RunningServer, start_server
 @pytest.fixture(scope="session")
 def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The server most tests share: two workers, loopback webhooks allowed, quick webhook retries."""
-    server = start_server(tmp_path_factory.mktemp("api") / "data", workers=2, extra_env=FAST_ENV)
-    try:
+    with start_server(tmp_path_factory.mktemp("api") / "data", workers=2, extra_env=FAST_ENV) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture()
