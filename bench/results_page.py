@@ -10,6 +10,8 @@ per_table_row (with citations and confidence), then runs the Results page under 
 - the first open (fetching the job over HTTP and flattening it), then a rerun on the warm caches
   (what every click costs), an open by a new session (the job cached by the first), then turning to
   the last table page;
+- a burst of 300,000 small allocations with the job alive, against the same with it frozen (why the
+  page freezes what it keeps);
 - the page's styling of one visible page of rows against the baseline of styling every cell of the
   result at once (what the page avoids), measured in the same run; the ratio is the saving;
 - with ``--browser``: ``streamlit run app.py`` on that server and headless Chromium opening the job,
@@ -22,6 +24,7 @@ per_table_row (with citations and confidence), then runs the Results page under 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -91,6 +94,28 @@ def styling(url: str, job_id: str) -> None:
     whole = timed(f"style all {len(shown)} rows (baseline)",
                   lambda: style_window(shown, flat.confidence[fields], 0.8).to_html())
     print(f"{'baseline / page styling':<44} {whole / page:8.1f} x")
+
+
+def allocate_small_objects(count: int = 300_000) -> None:
+    """What a render does to the collector: many small container objects, made and dropped."""
+    junk = [[index] for index in range(count)]
+    del junk
+
+
+def collections(url: str, job_id: str) -> None:
+    """Why the page freezes a loaded job (``lib.gcpause.kept_for_the_process``): with the job and its
+    flattening alive, a burst of allocation sets off collections that walk all of it; frozen, they do
+    not. The process was frozen by the AppTest runs, so it is unfrozen first for the baseline."""
+    with ExtractClient(url) as client:
+        job = client.get_job(job_id)
+    flat = flatten_job(job)
+    gc.unfreeze()
+    gc.collect()
+    walked = timed("300,000 allocations, job alive (baseline)", allocate_small_objects)
+    gc.freeze()
+    frozen = timed("300,000 allocations, job frozen", allocate_small_objects)
+    print(f"{'baseline / frozen':<44} {walked / frozen:8.1f} x")
+    del job, flat
 
 
 TABLE = '[data-testid="stDataFrame"] canvas'
@@ -217,6 +242,7 @@ def main() -> None:
             last = at.number_input(key="_results_page")
             timed("turn to the last table page", lambda: last.set_value(last.max).run())
             print(f"{'rows on screen':<44} {len(at.dataframe[0].value):8d}")
+            collections(server.url, job_id)
             styling(server.url, job_id)
             if args.browser:
                 browser(server.url, job_id, small_id, Path(tmp) / "app")

@@ -33,8 +33,8 @@ def kept_for_the_process() -> Iterator[None]:
     cache): the collector is paused while it is built, then everything alive is moved to the permanent
     generation (``gc.freeze``), so that later collections never walk it again.
 
-    Why: every full collection walks every tracked object. With a 10,000-row job cached, a render that
-    allocated 300,000 small objects spent 0.7-1.1 s in collections; with the job frozen, 0.13 s. Freezing
+    Why: every full collection walks every tracked object. With a 10,000-row job alive, 300,000 small
+    allocations took 0.4-1.1 s; with the job frozen, 0.12 s (``bench/results_page.py`` prints both). Freezing
     leaks nothing the job holds when the cache drops it: reference counting frees it, and a job, its
     flattening and its review values form no reference cycles (``tests/review/test_load.py`` checks).
     The young generations are collected first, so fresh cyclic garbage of other threads is not frozen.
