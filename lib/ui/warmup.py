@@ -1,7 +1,7 @@
 """Warm the app process once, in the background, right after it serves its first page.
 
 The pages import pandas, pyarrow and the review code, and pandas' Styler compiles its HTML templates
-on first use: about 0.6-0.7 s here that the first page of a large job would otherwise wait for after each
+on first use: about 0.6-0.7 s here (``python -X importtime``, after the shell's own imports) that the first page of a large job would otherwise wait for after each
 start of the app. A daemon thread does it while the person reads the Home page; a page that needs a module
 sooner just waits for the import lock, so nothing is loaded twice.
 """
